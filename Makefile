@@ -1,0 +1,36 @@
+# newsclaims — every target installs what it needs into .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+CORPUS ?= corpus
+STORE  ?= store
+JOBS   ?=
+PEERS  ?= ../shared/peers/recognizers-text
+
+.PHONY: extract test conformance eval bench clean-store help
+
+help:
+	@echo "make extract      corpus/ -> store/ (JSONL claims store)"
+	@echo "make test         the test suite (what CI runs)"
+	@echo "make conformance  pass rates on ../shared/peers suites (skips without ../shared)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+extract: $(STAMP)
+	$(VENV)/bin/newsclaims extract --corpus $(CORPUS) --store $(STORE) $(if $(JOBS),--jobs $(JOBS))
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+conformance: $(STAMP)
+	@if [ -d "$(PEERS)" ]; then \
+		mkdir -p reports && $(VENV)/bin/newsclaims conformance --suites $(PEERS) --json reports/conformance.json --failures reports/conformance-failures.jsonl; \
+	else echo "conformance: $(PEERS) not found; skipping"; fi
+
+clean-store:
+	rm -rf $(STORE)

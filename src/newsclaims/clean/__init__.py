@@ -1,0 +1,166 @@
+"""Stage `clean`: strip scrape noise from a copy of the text, keeping the offset map.
+
+Removes pinyin glosses (開(kāi)始), image links, URLs, HTML remnants and site
+boilerplate lines (rules in ``rules.yaml``), and finds repeated blocks (a body
+printed twice).  Repeated blocks are *not* removed: their mentions are kept and
+marked ``duplicate_of`` so that a reviewer sees them, and the claim builder skips
+them.
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Callable
+
+import regex
+import yaml
+
+from ..textmap import MappedText
+
+__all__ = ["CleanResult", "clean", "load_rules"]
+
+_KEY_STRIP = regex.compile(r"[^\p{Han}\p{L}\p{N}]+")
+#: a line whose key is shorter than this never starts a repeated block on its own
+MIN_DUP_KEY = 12
+#: similarity (difflib quick ratio) for a near repeat between two exact repeats
+NEAR_RATIO = 0.8
+
+
+@dataclass(frozen=True)
+class InlineRule:
+    id: str
+    pattern: regex.Pattern
+    replace: str
+    counter: str
+    examples: tuple[str, ...]
+    keep: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LineRule:
+    id: str
+    pattern: regex.Pattern
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    inline: tuple[InlineRule, ...]
+    lines: tuple[LineRule, ...]
+
+
+@dataclass
+class CleanResult:
+    mapped: MappedText
+    counts: dict[str, int]
+    #: processed-text ranges (start, end) of lines that repeat an earlier line, with
+    #: the (start, end) of that earlier line: [(dup_start, dup_end, first_start, first_end)]
+    duplicates: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+@functools.cache
+def load_rules() -> Rules:
+    data = yaml.safe_load(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
+    inline = tuple(
+        InlineRule(r["id"], regex.compile(r["pattern"]), r.get("replace", ""), r.get("counter", "html_remnants"),
+                   tuple(r.get("examples", ())), tuple(r.get("keep", ())))
+        for r in data["inline"]
+    )
+    lines = tuple(
+        LineRule(r["id"], regex.compile(r["pattern"]), tuple(r.get("examples", ())))
+        for r in data["boilerplate_lines"]
+    )
+    return Rules(inline, lines)
+
+
+def _inline_edits(text: str, rules: Rules, counts: dict[str, int]) -> list[tuple[int, int, str]]:
+    """Non-overlapping edits of all inline rules; earlier rules win on overlap."""
+    taken: list[tuple[int, int, str]] = []
+    occupied: list[tuple[int, int]] = []
+    for rule in rules.inline:
+        for m in rule.pattern.finditer(text):
+            s, e = m.span()
+            if s == e or any(s < oe and os_ < e for os_, oe in occupied):
+                continue
+            occupied.append((s, e))
+            taken.append((s, e, m.expand(rule.replace) if "\\" in rule.replace else rule.replace))
+            counts[rule.counter] = counts.get(rule.counter, 0) + 1
+    return taken
+
+
+def _line_spans(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, pos + len(line), line
+        pos += len(line) + 1
+
+
+def clean(original: str, to_simplified: Callable[[str], str]) -> CleanResult:
+    """Clean ``original``; ``to_simplified`` is a length-preserving t2s converter
+    used only to match boilerplate and repeated lines across scripts."""
+    rules = load_rules()
+    counts = {"boilerplate_chars": 0, "ruby_annotations": 0, "duplicate_blocks": 0, "html_remnants": 0}
+    mt = MappedText.identity(original).apply(_inline_edits(original, rules, counts))
+
+    simp = to_simplified(mt.text)
+    if len(simp) != len(mt.text):  # a converter that changes length cannot be used for matching
+        simp = mt.text
+    edits = []
+    for start, end, line in _line_spans(simp):
+        stripped = line.strip()
+        if stripped and any(r.pattern.fullmatch(stripped) for r in rules.lines):
+            edits.append((start, end, ""))
+            counts["boilerplate_chars"] += end - start
+    if edits:
+        mt = mt.apply(edits)
+        simp = to_simplified(mt.text)
+        if len(simp) != len(mt.text):
+            simp = mt.text
+
+    duplicates = _find_repeated_lines(simp)
+    counts["duplicate_blocks"] = _count_blocks(duplicates, simp)
+    return CleanResult(mt, counts, duplicates)
+
+
+def _find_repeated_lines(text: str) -> list[tuple[int, int, int, int]]:
+    """Lines repeating an earlier line: exact repeats (on a key without punctuation
+    and spaces), then near repeats between two exact ones (a second copy with
+    mojibake) paired by position when they are at least ``NEAR_RATIO`` similar."""
+    lines = [(s, e, _KEY_STRIP.sub("", line)) for s, e, line in _line_spans(text)]
+    seen: dict[bytes, int] = {}
+    pairs: dict[int, int] = {}  # index of repeated line -> index of first copy
+    for i, (_, _, key) in enumerate(lines):
+        if len(key) < MIN_DUP_KEY:
+            continue
+        digest = hashlib.blake2b(key.encode("utf-8"), digest_size=12).digest()
+        if digest in seen:
+            pairs[i] = seen[digest]
+        else:
+            seen[digest] = i
+    ordered = sorted(pairs)
+    for a, b in zip(ordered, ordered[1:]):
+        fa, fb = pairs[a], pairs[b]
+        gap_dup = [i for i in range(a + 1, b) if lines[i][2]]
+        gap_first = [i for i in range(fa + 1, fb) if lines[i][2]]
+        if not gap_dup or len(gap_dup) != len(gap_first) or fb <= fa:
+            continue
+        for i, j in zip(gap_dup, gap_first):
+            ratio = difflib.SequenceMatcher(None, lines[i][2], lines[j][2], autojunk=False).quick_ratio()
+            if ratio >= NEAR_RATIO and len(lines[i][2]) >= MIN_DUP_KEY:
+                pairs[i] = j
+    return [(lines[i][0], lines[i][1], lines[j][0], lines[j][1]) for i, j in sorted(pairs.items())]
+
+
+def _count_blocks(dups: list[tuple[int, int, int, int]], text: str) -> int:
+    """Runs of repeated lines separated only by blank or short lines count as one block."""
+    blocks = 0
+    prev_end = -1
+    for start, end, _, _ in dups:
+        gap = text[prev_end:start] if prev_end >= 0 else None
+        if gap is None or len(_KEY_STRIP.sub("", gap)) >= MIN_DUP_KEY * 4:
+            blocks += 1
+        prev_end = end
+    return blocks

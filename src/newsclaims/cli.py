@@ -1,0 +1,169 @@
+"""Command-line interface: a thin layer over the library (``newsclaims --help``)."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+log = logging.getLogger("newsclaims")
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _progress_printer(enabled: bool):
+    """tqdm bar on a terminal, a log line every 10% otherwise."""
+    state = {"bar": None, "done": 0, "total": None, "next": 0}
+    tty = enabled and sys.stderr.isatty()
+
+    def progress(step: int, total: int | None) -> None:
+        if state["total"] is None:
+            state["total"] = total
+            if tty and total:
+                from tqdm import tqdm
+
+                state["bar"] = tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True)
+        state["done"] += step
+        if state["bar"] is not None:
+            state["bar"].update(step)
+            if state["done"] >= (total or 0):
+                state["bar"].close()
+        elif enabled and total and state["done"] >= state["next"]:
+            log.info("processed %d/%d articles", state["done"], total)
+            state["next"] = state["done"] + max(1, total // 10)
+
+    return progress
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .pipeline import Config
+    from .runner import extract_corpus
+
+    kinds = tuple(args.kinds.split(",")) if args.kinds else Config().kinds
+    config = Config(kinds=kinds, opencc=args.opencc)
+    try:
+        report = extract_corpus(Path(args.corpus), Path(args.store), config, jobs=args.jobs,
+                                manifest_path=Path(args.manifest) if args.manifest else None, force=args.force,
+                                progress=_progress_printer(not args.quiet))
+    except FileNotFoundError as exc:
+        log.error("%s", exc)
+        return EXIT_USAGE
+    counts = report.manifest.get("counts", {})
+    print(f"store {args.store}: {counts.get('articles', 0)} articles ({report.processed} processed, "
+          f"{report.reused} unchanged), {counts.get('claims', 0)} claims, {report.failed} failed "
+          f"in {report.seconds:.1f}s", file=sys.stderr)
+    if report.failed:
+        print(f"see {Path(args.store) / 'errors.jsonl'} for the {report.failed} input(s) that failed", file=sys.stderr)
+    return EXIT_SOME_FAILED if report.failed else EXIT_OK
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from .pipeline import analyze
+
+    kinds = tuple(args.kinds.split(",")) if args.kinds else None
+    out = sys.stdout
+    failed = 0
+    for n, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        rid = None
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict):
+                raise ValueError("the line is not a JSON object")
+            rid = rec.get("id")
+            text = rec.get("text")
+            if not isinstance(text, str):
+                raise ValueError("field 'text' is missing or not a string")
+            res = analyze(text, published=rec.get("published"), lang=rec.get("lang"), kinds=kinds,
+                          article_id=str(rid) if rid is not None else f"line{n}")
+            res = {"id": rid, **res}
+        except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
+            failed += 1
+            res = {"id": rid, "error": f"line {n}: {exc}"}
+        out.write(json.dumps(res, ensure_ascii=False) + "\n")
+        out.flush()
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def cmd_conformance(args: argparse.Namespace) -> int:
+    from .conformance import run_conformance
+
+    folder = Path(args.suites)
+    if not folder.is_dir():
+        print(f"conformance: suites folder {folder} not found; skipping", file=sys.stderr)
+        return EXIT_OK
+    report = run_conformance(folder, suites=args.suite or None, failures_path=Path(args.failures) if args.failures else None)
+    print(report.table())
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="newsclaims", formatter_class=_Formatter,
+                                description="Checkable, structured claims from Chinese and English news.",
+                                epilog="example:\n  newsclaims extract --corpus corpus --store store")
+    p.add_argument("--version", action="version", version=f"newsclaims {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    e = sub.add_parser("extract", formatter_class=_Formatter, help="corpus folder -> JSONL claims store",
+                       description="Process every article of a corpus folder into the JSONL store.",
+                       epilog="example:\n  newsclaims extract --corpus corpus --store store --jobs 4\n"
+                              "exit status: 0 all inputs processed, 1 some inputs failed (see store/errors.jsonl), 2 usage")
+    e.add_argument("--corpus", default="corpus", help="folder of .txt/.md/.html/.jsonl articles (default: corpus)")
+    e.add_argument("--store", default="store", help="output folder (default: store)")
+    e.add_argument("--manifest", help="corpus manifest JSONL (default: CORPUS/manifest.jsonl)")
+    e.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    e.add_argument("--kinds", help="comma-separated extractors (default: money,quantity,date,entity)")
+    e.add_argument("--opencc", default="auto", help="OpenCC config (default: auto = t2s; e.g. tw2sp)")
+    e.add_argument("--force", action="store_true", help="reprocess every article even if unchanged")
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    e.set_defaults(func=cmd_extract)
+
+    a = sub.add_parser("analyze", formatter_class=_Formatter, help="stdin JSONL -> stdout JSONL (stable entry point)",
+                       description="Read {\"id\", \"text\", \"published\", \"lang\"} lines on stdin, write one "
+                                   "articles.jsonl-shaped line with a 'claims' array per input, in input order.",
+                       epilog="example:\n  echo '{\"id\": 1, \"text\": \"OpenAI去年亏损约5.4亿美元\", \"published\": \"2023-05-06\"}' "
+                              "| newsclaims analyze")
+    a.add_argument("--kinds", help="comma-separated extractors (default: money,quantity,date,entity; add number for bare numerals)")
+    a.set_defaults(func=cmd_analyze)
+
+    c = sub.add_parser("conformance", formatter_class=_Formatter, help="pass rates on third-party suites",
+                       description="Run the recognizers-text suites through analyze and print pass rates.",
+                       epilog="example:\n  newsclaims conformance --suites ../shared/peers/recognizers-text --json reports/conformance.json")
+    c.add_argument("--suites", default=str(Path("..") / "shared" / "peers" / "recognizers-text"))
+    c.add_argument("--suite", action="append", help="only this suite (e.g. zh_money); repeatable")
+    c.add_argument("--json", help="write the report as JSON here")
+    c.add_argument("--failures", help="write failing cases as JSONL here")
+    c.set_defaults(func=cmd_conformance)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    try:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:
+        pass
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Stage `store`: the JSONL claims store, written atomically and incrementally.
+
+Layout (DESIGN.md): ``articles.jsonl``, ``claims.jsonl``, ``errors.jsonl``,
+``manifest.json``.  A run spools every result to a temporary file, then writes the
+final files (sorted by ``article_id``, claims then by ``start``) to ``*.tmp`` next
+to them, fsyncs, and renames them into place, the manifest last.  The manifest
+records the sha256 of each data file: a store whose files do not match its
+manifest (a crash between two renames) is treated as absent by the next run,
+which rebuilds it.  A run killed at any other moment leaves the previous store
+untouched.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+__all__ = ["StoreWriter", "PreviousStore", "dumps", "DATA_FILES"]
+
+DATA_FILES = ("articles.jsonl", "claims.jsonl", "errors.jsonl")
+
+
+def dumps(obj: Any) -> str:
+    """The one JSON encoding of the store: UTF-8, no ASCII escapes, fixed separators."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class PreviousStore:
+    """Read access to the last complete store, for incremental runs."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.manifest: dict[str, Any] | None = None
+        self._articles: dict[str, tuple[str, int, int]] = {}   # id -> (sha, offset, length)
+        self._claims: dict[str, tuple[int, int]] = {}           # id -> (offset, length) of its block
+        mpath = root / "manifest.json"
+        if not mpath.exists():
+            return
+        try:
+            manifest = json.loads(mpath.read_text("utf-8"))
+            files = manifest.get("files", {})
+            for name in ("articles.jsonl", "claims.jsonl"):
+                if files.get(name) != _sha256_file(root / name):
+                    return  # incomplete or edited store: do not trust it
+        except (OSError, json.JSONDecodeError, AttributeError):
+            return
+        self.manifest = manifest
+        self._index()
+
+    def _index(self) -> None:
+        with (self.root / "articles.jsonl").open("rb") as fh:
+            offset = 0
+            for line in fh:
+                rec = json.loads(line)
+                self._articles[rec["article_id"]] = (rec["content_sha256"], offset, len(line))
+                offset += len(line)
+        with (self.root / "claims.jsonl").open("rb") as fh:
+            offset = 0
+            for line in fh:
+                aid = json.loads(line)["article_id"]
+                start, length = self._claims.get(aid, (offset, 0))
+                self._claims[aid] = (start, length + len(line))
+                offset += len(line)
+
+    def reusable(self, article_id: str, content_sha256: str, config_hash: str) -> bool:
+        if self.manifest is None or self.manifest.get("config_hash") != config_hash:
+            return False
+        entry = self._articles.get(article_id)
+        return entry is not None and entry[0] == content_sha256
+
+    def raw(self, article_id: str) -> tuple[bytes, bytes]:
+        """The stored article line and its claim lines, as bytes."""
+        _, off, length = self._articles[article_id]
+        with (self.root / "articles.jsonl").open("rb") as fh:
+            fh.seek(off)
+            art = fh.read(length)
+        claims = b""
+        if article_id in self._claims:
+            off, length = self._claims[article_id]
+            with (self.root / "claims.jsonl").open("rb") as fh:
+                fh.seek(off)
+                claims = fh.read(length)
+        return art, claims
+
+
+@dataclass
+class StoreWriter:
+    """Collects results in any order; ``commit`` writes the sorted store atomically."""
+
+    root: Path
+    _spool: Any = None
+    _index: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # id -> (offset, art_len, claims_len)
+    _errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._spool = tempfile.TemporaryFile(dir=self.root, prefix=".spool-")
+
+    def add(self, article_id: str, record: dict[str, Any] | bytes, claims: Iterable[dict[str, Any]] | bytes) -> None:
+        art = record if isinstance(record, bytes) else (dumps(record) + "\n").encode("utf-8")
+        if isinstance(claims, bytes):
+            cl = claims
+        else:
+            cl = "".join(dumps(c) + "\n" for c in sorted(claims, key=lambda c: (_claim_start(c), c["claim_id"])))
+            cl = cl.encode("utf-8")
+        self._spool.seek(0, os.SEEK_END)
+        off = self._spool.tell()
+        self._spool.write(art)
+        self._spool.write(cl)
+        self._index[article_id] = (off, len(art), len(cl))
+
+    def add_error(self, error: dict[str, Any]) -> None:
+        self._errors.append(error)
+
+    @property
+    def n_articles(self) -> int:
+        return len(self._index)
+
+    def commit(self, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Write the final files and return the manifest as written."""
+        tmp = {name: self.root / f"{name}.tmp" for name in DATA_FILES}
+        n_claims = 0
+        with tmp["articles.jsonl"].open("wb") as fa, tmp["claims.jsonl"].open("wb") as fc:
+            for aid in sorted(self._index):
+                off, alen, clen = self._index[aid]
+                self._spool.seek(off)
+                fa.write(self._spool.read(alen))
+                block = self._spool.read(clen)
+                n_claims += block.count(b"\n")
+                fc.write(block)
+            for fh in (fa, fc):
+                fh.flush()
+                os.fsync(fh.fileno())
+        with tmp["errors.jsonl"].open("wb") as fe:
+            for err in sorted(self._errors, key=lambda e: (e.get("source_path", ""), e.get("article_id", ""))):
+                fe.write((dumps(err) + "\n").encode("utf-8"))
+            fe.flush()
+            os.fsync(fe.fileno())
+        manifest = dict(manifest)
+        manifest["counts"] = {**manifest.get("counts", {}), "articles": len(self._index), "claims": n_claims,
+                              "errors": len(self._errors)}
+        manifest["files"] = {name: _sha256_file(path) for name, path in tmp.items()}
+        for name, path in tmp.items():
+            os.replace(path, self.root / name)
+        mtmp = self.root / "manifest.json.tmp"
+        mtmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
+        with mtmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(mtmp, self.root / "manifest.json")
+        _fsync_dir(self.root)
+        self._spool.close()
+        return manifest
+
+    def abort(self) -> None:
+        if self._spool is not None and not self._spool.closed:
+            self._spool.close()
+        for name in DATA_FILES:
+            (self.root / f"{name}.tmp").unlink(missing_ok=True)
+
+
+def _claim_start(claim: dict[str, Any]) -> int:
+    return int((claim.get("evidence") or {}).get("start") or 0)

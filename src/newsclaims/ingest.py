@@ -105,7 +105,15 @@ def _control_share(text: str) -> float:
 
 
 def _detect(data: bytes) -> tuple[str, str]:
-    if b"\x00" in data[:4096] and not (data[:4096].count(b"\x00") > len(data[:4096]) // 4):
+    head = data[:4096]
+    if b"\x00" in head:
+        # BOM-less UTF-16 has its NULs on one parity (ASCII) or none (CJK); anything else is binary
+        for enc, parity in (("utf-16-le", 1), ("utf-16-be", 0)):
+            if head[parity::2].count(0) > len(head) // 8 and head[1 - parity::2].count(0) == 0:
+                try:
+                    return data.decode(enc), enc
+                except UnicodeDecodeError:
+                    break
         raise IngestError("binary", "the file looks binary (NUL bytes), not text")
     from charset_normalizer import from_bytes  # imported here: only non-UTF-8 files need it
 

@@ -8,7 +8,7 @@ STORE  ?= store
 JOBS   ?=
 PEERS  ?= ../shared/peers/recognizers-text
 
-.PHONY: extract test conformance eval bench clean-store help
+.PHONY: extract test conformance eval check-annotations bench clean-store help
 
 help:
 	@echo "make extract      corpus/ -> store/ (JSONL claims store)"
@@ -34,3 +34,10 @@ conformance: $(STAMP)
 
 clean-store:
 	rm -rf $(STORE)
+
+eval: $(STAMP)
+	@test -f $(STORE)/articles.jsonl || $(MAKE) --no-print-directory extract
+	$(VENV)/bin/newsclaims eval --store $(STORE) --gold annotations/gold --json reports/eval.json
+
+check-annotations: $(STAMP)
+	$(VENV)/bin/newsclaims check-annotations --gold annotations/gold --corpus $(CORPUS)

@@ -108,6 +108,38 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, load_gold, load_store
+
+    store, gold = Path(args.store), Path(args.gold)
+    if not (store / "articles.jsonl").exists():
+        log.error("no store at %s; run `newsclaims extract` (make extract) first", store)
+        return EXIT_USAGE
+    if not gold.is_dir():
+        log.error("no gold folder at %s", gold)
+        return EXIT_USAGE
+    articles, store_claims = load_store(store)
+    gold_mentions, gold_claims = load_gold(gold)
+    report = evaluate(articles, gold_mentions, store_claims, gold_claims)
+    print(report.table())
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return EXIT_OK
+
+
+def cmd_check_annotations(args: argparse.Namespace) -> int:
+    from .evaluate import check_gold
+    from .ingest import iter_corpus
+
+    texts = {a.article_id: a.text for a in iter_corpus(Path(args.corpus)) if not isinstance(a, tuple)}
+    problems = check_gold(Path(args.gold), texts)
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} problem(s) in {args.gold}", file=sys.stderr)
+    return EXIT_SOME_FAILED if problems else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsclaims", formatter_class=_Formatter,
                                 description="Checkable, structured claims from Chinese and English news.",
@@ -146,6 +178,19 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", help="write the report as JSON here")
     c.add_argument("--failures", help="write failing cases as JSONL here")
     c.set_defaults(func=cmd_conformance)
+    v = sub.add_parser("eval", formatter_class=_Formatter, help="store vs gold: P/R/F1 table",
+                       description="Score the store against annotations/gold (strict and overlap spans).",
+                       epilog="example:\n  newsclaims eval --store store --gold annotations/gold --json reports/eval.json")
+    v.add_argument("--store", default="store")
+    v.add_argument("--gold", default=str(Path("annotations") / "gold"))
+    v.add_argument("--json", help="write the report as JSON here")
+    v.set_defaults(func=cmd_eval)
+
+    k = sub.add_parser("check-annotations", formatter_class=_Formatter, help="validate gold shapes and offsets",
+                       epilog="example:\n  newsclaims check-annotations --gold annotations/gold --corpus corpus")
+    k.add_argument("--gold", default=str(Path("annotations") / "gold"))
+    k.add_argument("--corpus", default="corpus")
+    k.set_defaults(func=cmd_check_annotations)
     return p
 
 

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from . import __version__
+from .claims import build_claims
 from .clean import clean
 from .extract import DEFAULT_KINDS, Draft, ExtractContext
 from .ingest import Article, build_meta
@@ -94,7 +95,9 @@ def _mention_id(article_id: str, kind: str, start: int, end: int) -> str:
 
 
 def _build_mentions(article_id: str, mt: MappedText, drafts: list[Draft],
-                    duplicates: list[tuple[int, int, int, int]]) -> list[dict[str, Any]]:
+                    duplicates: list[tuple[int, int, int, int]]
+                    ) -> tuple[list[dict[str, Any]], dict[str, tuple[int, int]]]:
+    """Mentions in original offsets, and their processed spans keyed by mention_id."""
     mentions = []
     seen = set()
     for d in sorted(drafts, key=lambda d: (d.start, d.end, d.kind)):
@@ -112,10 +115,9 @@ def _build_mentions(article_id: str, mt: MappedText, drafts: list[Draft],
         m["_p"] = (d.start, d.end)
         mentions.append(m)
     _mark_duplicates(mentions, duplicates)
-    for m in mentions:
-        del m["_p"]
+    pspans = {m["mention_id"]: m.pop("_p") for m in mentions}
     mentions.sort(key=lambda m: (m["start"], m["end"], m["kind"]))
-    return mentions
+    return mentions, pspans
 
 
 def _mark_duplicates(mentions: list[dict[str, Any]], duplicates) -> None:
@@ -162,14 +164,9 @@ def process_article(article: Article, config: Config = Config(), lang: str | Non
     published = parse_published(article.meta.get("published"))
     ctx = ExtractContext(lang=lang, published=published)
     doc = run_pipeline(mt.text, ctx, tuple(config.kinds))
-    mentions = _build_mentions(article.article_id, mt, doc.user_data[DRAFTS_KEY], cleaned.duplicates)
-    claims: list[dict[str, Any]] = []
-    try:
-        from .claims import build_claims
-    except ImportError:
-        build_claims = None
-    if build_claims is not None:
-        claims = build_claims(article.article_id, original, mt, doc, mentions)
+    mentions, pspans = _build_mentions(article.article_id, mt, doc.user_data[DRAFTS_KEY], cleaned.duplicates)
+    sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
+    claims = build_claims(article.article_id, mt, sentences, mentions, pspans)
     record = {
         "schema": ARTICLE_SCHEMA,
         "article_id": article.article_id,

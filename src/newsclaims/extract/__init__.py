@@ -6,9 +6,12 @@ and examples as data files beside the code.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Callable
 
 from .base import Draft, ExtractContext
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Draft", "ExtractContext", "get_extractor", "DEFAULT_KINDS", "ALL_KINDS"]
 
@@ -34,4 +37,7 @@ def get_extractor(kind: str) -> Callable[[str, ExtractContext], list[Draft]] | N
         if exc.name and _MODULES[kind].startswith(exc.name):
             return None
         raise
-    return getattr(module, "extract")
+    fn = getattr(module, "extract", None)
+    if fn is None:
+        log.warning("extractor module %s has no extract(); kind %r is skipped", module.__name__, kind)
+    return fn

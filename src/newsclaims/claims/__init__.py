@@ -1,0 +1,268 @@
+"""Stage `claims`: join mentions into claims (DESIGN.md, claims.jsonl).
+
+For every money or quantity mention outside a repeated block, within its
+sentence: the *metric* is the trigger word nearest before the value in its clause
+(else after it in the clause, else earlier in the sentence); the *subject* is the
+entity nearest before the value (an anaphor such as 该公司/其, or no entity at all,
+refers back to the last subject of the paragraph); the *time* is the date nearest
+before the value in its clause, else in its sentence; the *source* comes from
+source patterns (据…报道, X称, according to …); the *hedge* is the first cue family
+(forecast, estimate, reported) found before the value in its clause or the
+sentence head.  "A接受了B的N投资" gives two claims: A funding, B investment.
+
+All lexicons are in ``rules.yaml``.  Offsets of every part index the original text.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import regex
+import yaml
+
+from ..textmap import MappedText
+
+__all__ = ["build_claims", "load_rules", "METRICS"]
+
+METRICS = ("revenue", "annualized_revenue", "profit", "loss", "valuation", "market_cap", "funding", "investment",
+           "acquisition", "buyback", "contract", "cost", "price", "users", "visits", "market_share", "growth", "other")
+_CLAUSE_SEP = regex.compile(r"[,，;；:：]|(?<!\d)\.(?!\d)")
+_RECEIVE = regex.compile(r"(接受了?|获得了?|获|拿到了?|收到了?)[^,，。]{0,20}$")
+SUBJECT_LABELS = ("ORG", "PRODUCT", "PERSON", "OTHER")
+#: how many sentences back a subject may be carried
+CARRY_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Rules:
+    triggers: regex.Pattern          # one alternation, group name = metric
+    trigger_metric: dict[str, str]
+    unit_metrics: dict[str, str]
+    hedges: tuple[tuple[str, regex.Pattern], ...]
+    negation: regex.Pattern
+    sources: tuple[tuple[str, regex.Pattern], ...]
+    anaphora: regex.Pattern
+
+
+def _alternation(words) -> str:
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        esc = regex.escape(w)
+        parts.append(rf"\b{esc}\b" if w[:1].isascii() and w[:1].isalpha() else esc)
+    return "|".join(parts)
+
+
+@functools.cache
+def load_rules() -> Rules:
+    data = yaml.safe_load(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
+    trigger_metric: dict[str, str] = {}
+    for metric, words in data["metrics"].items():
+        if metric not in METRICS:
+            raise ValueError(f"E-NC010 rules.yaml names metric {metric!r}, not in the closed list of DESIGN.md")
+        for w in words:
+            trigger_metric.setdefault(w.lower(), metric)
+    triggers = regex.compile(_alternation(trigger_metric), regex.I)
+    hedges = tuple((name, regex.compile(_alternation(words), regex.I)) for name, words in data["hedges"].items())
+    return Rules(triggers, trigger_metric, dict(data["unit_metrics"]), hedges,
+                 regex.compile(_alternation(data["negations"]), regex.I),
+                 tuple((s["id"], regex.compile(s["pattern"])) for s in data["sources"]),
+                 regex.compile(_alternation(data["anaphora"]), regex.I))
+
+
+def _span(mt: MappedText, ps: int, pe: int) -> dict[str, Any]:
+    s, e = mt.to_original(ps, pe)
+    return {"text": mt.original[s:e], "start": s, "end": e}
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _clause_bounds(sent: str, pos: int) -> tuple[int, int]:
+    """Clause of ``sent`` containing offset ``pos`` (relative offsets)."""
+    cuts = [m.end() for m in _CLAUSE_SEP.finditer(sent)]
+    start = 0
+    for c in cuts:
+        if c <= pos:
+            start = c
+        else:
+            return start, c
+    return start, len(sent)
+
+
+def _find_metric(rules: Rules, sent: str, rel_s: int, rel_e: int, mention: dict[str, Any]) -> tuple[str, int, bool] | None:
+    """(metric, relative trigger position, trigger in same clause) or None."""
+    if mention["kind"] == "quantity":
+        unit = mention.get("unit") or ""
+        if unit in rules.unit_metrics:
+            return rules.unit_metrics[unit], rel_e, True
+    c_s, c_e = _clause_bounds(sent, rel_s)
+    before = [m for m in rules.triggers.finditer(sent, c_s, rel_s)]
+    if before:
+        m = before[-1]
+        return rules.trigger_metric[m.group().lower()], m.start(), True
+    after = rules.triggers.search(sent, rel_e, c_e)
+    if after:
+        return rules.trigger_metric[after.group().lower()], after.start(), True
+    earlier = [m for m in rules.triggers.finditer(sent, 0, c_s)]
+    if earlier:
+        m = earlier[-1]
+        return rules.trigger_metric[m.group().lower()], m.start(), False
+    return None
+
+
+def _hedge(rules: Rules, head: str, has_source: bool) -> str:
+    for name, pattern in rules.hedges:
+        if pattern.search(head):
+            return name
+    return "reported" if has_source else "asserted"
+
+
+def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int]],
+                 mentions: list[dict[str, Any]], pspans: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+    """Claims of one article.  ``sentences`` and ``pspans`` are processed-text spans."""
+    rules = load_rules()
+    text = mt.text
+    by_start = sorted(mentions, key=lambda m: pspans[m["mention_id"]][0])
+    starts = [pspans[m["mention_id"]][0] for m in by_start]
+    claims: list[dict[str, Any]] = []
+    last_subject: tuple[dict[str, Any], int] | None = None  # (entity mention, sentence index)
+    for si, (ss, se) in enumerate(sentences):
+        lo, hi = bisect.bisect_left(starts, ss), bisect.bisect_left(starts, se)
+        in_sent = [m for m in by_start[lo:hi] if pspans[m["mention_id"]][1] <= se]
+        if "\n\n" in text[max(0, ss - 2):ss + 1] and last_subject and si - last_subject[1] > 1:
+            last_subject = None
+        sent = text[ss:se]
+        entities = [m for m in in_sent if m["kind"] == "entity"]
+        dates = [m for m in in_sent if m["kind"] == "date"]
+        source = _find_source(rules, mt, sent, ss, entities)
+        source_range = (source["_ps"], source["_pe"]) if source else None
+        subjects = [e for e in entities if e.get("label") in SUBJECT_LABELS and
+                    not (source_range and source_range[0] <= pspans[e["mention_id"]][0] < source_range[1])]
+        for m in in_sent:
+            if m["kind"] not in ("money", "quantity") or m["duplicate_of"]:
+                continue
+            ps, pe = pspans[m["mention_id"]]
+            rel_s, rel_e = ps - ss, pe - ss
+            found = _find_metric(rules, sent, rel_s, rel_e, m)
+            if found is None and m["kind"] == "quantity":
+                continue
+            metric, trig_rel, trig_same_clause = found or ("other", rel_s, False)
+            if m["kind"] == "quantity" and m.get("unit") == "percent" and metric not in ("market_share", "growth"):
+                metric = "growth" if metric == "growth" else ("market_share" if "份额" in sent else metric)
+            anchor = min(rel_s, trig_rel) if trig_same_clause else rel_s
+            before = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= anchor]
+            c_s, _ = _clause_bounds(sent, rel_s)
+            carried = False
+            subject = None
+            if before:
+                subject = before[-1]
+                # an anaphor between the entity and the value refers back to the same subject; keep it
+            elif last_subject and si - last_subject[1] <= CARRY_SENTENCES:
+                subject, carried = last_subject[0], True
+            elif subjects:
+                subject = subjects[0]
+            if subject is None:
+                continue
+            head = sent[:rel_s]
+            clause_head = sent[c_s:rel_s]
+            hedge = _hedge(rules, clause_head if trig_same_clause else head, source is not None)
+            if hedge == "asserted" and source is not None:
+                hedge = "reported"
+            negated = bool(rules.negation.search(clause_head))
+            time = _pick_time(dates, pspans, ss, c_s, rel_s, sent)
+            pairs = [(metric, subject)]
+            if metric == "investment" and _RECEIVE.search(sent[:rel_s]):
+                receiver_pos = _RECEIVE.search(sent[:rel_s]).start()
+                receivers = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= receiver_pos]
+                investors = [e for e in subjects if receiver_pos <= pspans[e["mention_id"]][0] - ss < rel_s]
+                pairs = []
+                if receivers:
+                    pairs.append(("funding", receivers[-1]))
+                if investors:
+                    pairs.append(("investment", investors[-1]))
+                pairs = pairs or [(metric, subject)]
+            ev_s, ev_e = _strip_span(text, ss, se)
+            for metric_i, subj in pairs:
+                claims.append(_claim(article_id, mt, m, metric_i, subj, time, source, hedge, negated,
+                                     (ev_s, ev_e), pspans, confidence=_confidence(
+                                         trig_same_clause, found is not None, carried, time, source)))
+            if not carried:
+                last_subject = (subject, si)
+        if subjects:
+            last_subject = (subjects[-1], si)
+    return claims
+
+
+def _pick_time(dates, pspans, ss, c_s, rel_s, sent):
+    in_clause = [d for d in dates if c_s <= pspans[d["mention_id"]][0] - ss < rel_s]
+    if in_clause:
+        return in_clause[-1]
+    before = [d for d in dates if pspans[d["mention_id"]][1] - ss <= rel_s]
+    if before:
+        return before[-1]
+    return None
+
+
+def _find_source(rules: Rules, mt: MappedText, sent: str, ss: int, entities) -> dict[str, Any] | None:
+    for rid, pattern in rules.sources:
+        m = pattern.search(sent)
+        if not m:
+            continue
+        s, e = m.span("src")
+        s, e = _strip_span(sent, s, e)
+        if e <= s:
+            continue
+        ps, pe = ss + s, ss + e
+        span = _span(mt, ps, pe)
+        canonical = sent[s:e].strip("《》")
+        for ent in entities:
+            es, ee = ent["start"], ent["end"]
+            if span["start"] <= es and ee <= span["end"]:
+                canonical = ent.get("canonical") or canonical
+                break
+        return {"text": span["text"], "canonical": canonical, "start": span["start"], "end": span["end"],
+                "_ps": ps, "_pe": pe, "_rule": rid}
+    return None
+
+
+def _confidence(same_clause: bool, has_trigger: bool, carried: bool, time, source) -> float:
+    c = 0.4 + (0.25 if same_clause else 0.1 if has_trigger else 0.0) + (0.0 if carried else 0.15)
+    c += 0.1 if time else 0.0
+    c += 0.05 if source else 0.0
+    return round(min(c, 0.95), 2)
+
+
+def _claim(article_id, mt, value, metric, subject, time, source, hedge, negated, ev, pspans, confidence):
+    key = f"{article_id}|{value['mention_id']}|{metric}|{subject['start']}-{subject['end']}"
+    claim_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    ev_span = _span(mt, *ev)
+    return {
+        "schema": "newsclaims.claim/1",
+        "claim_id": claim_id,
+        "article_id": article_id,
+        "subject": {"text": subject["text"], "canonical": subject.get("canonical") or subject["normalized"],
+                    "entity_id": subject.get("entity_id"), "start": subject["start"], "end": subject["end"]},
+        "metric": metric,
+        "value": {"mention_id": value["mention_id"], "text": value["text"], "amount": value.get("amount"),
+                  "currency": value.get("currency"), "qualifier": value.get("qualifier"), "low": value.get("low"),
+                  "high": value.get("high"), "rate": value.get("rate")},
+        "time": None if time is None else {"mention_id": time["mention_id"], "text": time["text"],
+                                           "interval_start": time.get("interval_start"),
+                                           "interval_end": time.get("interval_end"), "grain": time.get("grain")},
+        "source": None if source is None else {k: source[k] for k in ("text", "canonical", "start", "end")},
+        "hedge": hedge,
+        "negated": negated,
+        "evidence": ev_span,
+        "confidence": confidence,
+        "rule": f"claim.v1:{'trigger' if confidence >= 0.6 else 'weak'}",
+        "duplicate_of": None,
+    }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -13,6 +14,8 @@ from . import __version__
 log = logging.getLogger("newsclaims")
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+#: stage modules that add their own sub-commands (``add_parser(subparsers)``)
+_COMMAND_MODULES = ("newsclaims.ledger", "newsclaims.review", "newsclaims.labelstudio")
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -52,9 +55,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     try:
         report = extract_corpus(Path(args.corpus), Path(args.store), config, jobs=args.jobs,
                                 manifest_path=Path(args.manifest) if args.manifest else None, force=args.force,
-                                progress=_progress_printer(not args.quiet))
+                                progress=_progress_printer(not args.quiet), engine=args.engine,
+                                scheduler=args.scheduler)
     except FileNotFoundError as exc:
-        log.error("%s", exc)
+        print(f"newsclaims extract: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ImportError as exc:
+        print(f"newsclaims extract: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     counts = report.manifest.get("counts", {})
     print(f"store {args.store}: {counts.get('articles', 0)} articles ({report.processed} processed, "
@@ -113,10 +120,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     store, gold = Path(args.store), Path(args.gold)
     if not (store / "articles.jsonl").exists():
-        log.error("no store at %s; run `newsclaims extract` (make extract) first", store)
+        print(f"newsclaims eval: error: no store at {store}; run `newsclaims extract` (make extract) first", file=sys.stderr)
         return EXIT_USAGE
     if not gold.is_dir():
-        log.error("no gold folder at %s", gold)
+        print(f"newsclaims eval: error: no gold folder at {gold}", file=sys.stderr)
         return EXIT_USAGE
     articles, store_claims = load_store(store)
     gold_mentions, gold_claims = load_gold(gold)
@@ -159,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--kinds", help="comma-separated extractors (default: money,quantity,date,entity)")
     e.add_argument("--opencc", default="auto", help="OpenCC config (default: auto = t2s; e.g. tw2sp)")
     e.add_argument("--force", action="store_true", help="reprocess every article even if unchanged")
+    e.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local worker processes (default) or a Dask cluster (pip install 'newsclaims[dask]')")
+    e.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
     e.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     e.set_defaults(func=cmd_extract)
 
@@ -191,6 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--gold", default=str(Path("annotations") / "gold"))
     k.add_argument("--corpus", default="corpus")
     k.set_defaults(func=cmd_check_annotations)
+
+    # commands that live with their stage: each module has add_parser(subparsers)
+    for module in _COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        mod.add_parser(sub)
     return p
 
 

@@ -117,7 +117,8 @@ def _detect(data: bytes) -> tuple[str, str]:
         raise IngestError("binary", "the file looks binary (NUL bytes), not text")
     from charset_normalizer import from_bytes  # imported here: only non-UTF-8 files need it
 
-    best = from_bytes(data, cp_isolation=None).best()
+    # the default chaos threshold (0.2) rejects short GBK news snippets; 0.5 still refuses binary noise
+    best = from_bytes(data, threshold=0.5).best()
     if best is None:
         raise IngestError("undecodable", "no text encoding fits these bytes (not UTF-8, UTF-16, GB18030, Big5, ...)")
     enc = best.encoding

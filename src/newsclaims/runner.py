@@ -11,7 +11,9 @@ import logging
 import multiprocessing as mp
 import os
 import sys
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -69,7 +71,8 @@ def _error(source_path: str, article_id: str, code: str, reason: str, stage: str
 
 def extract_corpus(corpus: Path, store: Path, config: Config = Config(), jobs: int | None = None,
                    manifest_path: Path | None = None, force: bool = False,
-                   progress: Callable[[int, int | None], None] | None = None) -> RunReport:
+                   progress: Callable[[int, int | None], None] | None = None,
+                   engine: str = "local", scheduler: str | None = None) -> RunReport:
     """Process ``corpus`` into ``store``; returns counts.  Raises FileNotFoundError
     when the corpus folder does not exist."""
     if not corpus.is_dir():
@@ -85,29 +88,44 @@ def extract_corpus(corpus: Path, store: Path, config: Config = Config(), jobs: i
     writer = StoreWriter(store)
     report = RunReport()
     inputs: dict[str, str] = {}
-    todo: list[Article] = []
-    try:
+    side: deque = deque()      # reused articles and ingest errors, found while feeding workers
+    sources: dict[str, str] = {}
+    total = count_inputs(corpus)
+    if progress:
+        progress(0, total)
+
+    def todo() -> Iterator[Article]:
         for item in iter_corpus(corpus, entries):
             if isinstance(item, Article):
                 inputs[item.source_path] = item.content_sha256
                 if previous is not None and previous.reusable(item.article_id, item.content_sha256, config_hash):
-                    art, claims = previous.raw(item.article_id)
-                    writer.add(item.article_id, art, claims)
-                    report.reused += 1
-                else:
-                    todo.append(item)
+                    side.append(("reuse", item.article_id, previous.raw(item.article_id)))
+                    continue
+                sources[item.article_id] = item.source_path
+                yield item
             else:
-                source_path, aid, exc = item
+                side.append(("error", item, None))
+
+    def drain() -> None:
+        while side:
+            what, a, b = side.popleft()
+            if what == "reuse":
+                writer.add(a, *b)
+                report.reused += 1
+            else:
+                source_path, aid, exc = a
                 writer.add_error(_error(source_path, aid, exc.code, exc.reason, "ingest"))
                 report.failed += 1
                 log.error("%s: %s", source_path, exc.reason)
-        total = len(todo)
-        if progress:
-            progress(0, total)
+            if progress:
+                progress(1, total)
+
+    try:
         stage_seconds = 0.0
-        for aid, record, payload, secs in _process(todo, config, jobs):
+        for aid, record, payload, secs in _process(todo(), config, jobs, engine, scheduler):
+            drain()
             if record is None:
-                src = next((a.source_path for a in todo if a.article_id == aid), aid)
+                src = sources.get(aid, aid)
                 writer.add_error(_error(src, aid, payload[0], payload[1], "process"))
                 report.failed += 1
                 log.error("%s: %s", src, payload[1])
@@ -117,6 +135,7 @@ def extract_corpus(corpus: Path, store: Path, config: Config = Config(), jobs: i
                 stage_seconds += secs
             if progress:
                 progress(1, total)
+        drain()
         manifest = {
             "version": __version__,
             "schema": {"article": ARTICLE_SCHEMA, "claim": CLAIM_SCHEMA},
@@ -124,7 +143,7 @@ def extract_corpus(corpus: Path, store: Path, config: Config = Config(), jobs: i
             "config_hash": config_hash,
             "inputs": dict(sorted(inputs.items())),
             "counts": {"processed": report.processed, "reused": report.reused, "failed": report.failed},
-            "run": {"jobs": jobs, "seconds": round(time.perf_counter() - t0, 3),
+            "run": {"jobs": jobs, "engine": engine, "seconds": round(time.perf_counter() - t0, 3),
                     "process_seconds": round(stage_seconds, 3)},
         }
         report.manifest = writer.commit(manifest)
@@ -135,12 +154,37 @@ def extract_corpus(corpus: Path, store: Path, config: Config = Config(), jobs: i
     return report
 
 
-def _process(todo: list[Article], config: Config, jobs: int) -> Iterator[tuple[str, Any, Any, float]]:
-    if jobs == 1 or len(todo) < 2:
+def count_inputs(corpus: Path) -> int:
+    """Number of input files (a JSONL bundle counts as one) for the progress bar."""
+    n = 0
+    for _, dirs, files in os.walk(corpus):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        n += sum(1 for f in files if not f.startswith((".", "_")) and f != "manifest.jsonl")
+    return n
+
+
+def _bounded(items: Iterator[Article], slots: threading.Semaphore) -> Iterator[Article]:
+    """Hold back the corpus walk so at most a few articles per worker wait in memory."""
+    for item in items:
+        slots.acquire()
+        yield item
+
+
+def _process(todo: Iterator[Article], config: Config, jobs: int, engine: str = "local",
+             scheduler: str | None = None) -> Iterator[tuple[str, Any, Any, float]]:
+    if engine == "dask":
+        from .dask_engine import process_with_dask
+
+        yield from process_with_dask(todo, config, scheduler, jobs)
+        return
+    if jobs == 1:
         _init_worker(config)
         for art in todo:
             yield _work(art)
         return
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ctx.Pool(min(jobs, len(todo)), initializer=_init_worker, initargs=(config,)) as pool:
-        yield from pool.imap_unordered(_work, todo, chunksize=max(1, min(16, len(todo) // (jobs * 8) or 1)))
+    slots = threading.Semaphore(jobs * 4)
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(config,)) as pool:
+        for result in pool.imap_unordered(_work, _bounded(todo, slots), chunksize=1):
+            slots.release()
+            yield result

@@ -41,3 +41,11 @@ eval: $(STAMP)
 
 check-annotations: $(STAMP)
 	$(VENV)/bin/newsclaims check-annotations --gold annotations/gold --corpus $(CORPUS)
+
+BENCH_MB ?= 2
+$(VENV)/.bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+bench: $(VENV)/.bench
+	$(PY) -m newsclaims.bench --mb $(BENCH_MB) --json reports/bench.json

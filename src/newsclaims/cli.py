@@ -210,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name == module:
                 continue
             raise
-        mod.add_parser(sub)
+        if hasattr(mod, "add_parser"):
+            mod.add_parser(sub)
     return p
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from typing import Any
@@ -84,6 +85,21 @@ def parse_published(value: Any) -> dt.datetime | None:
             return None
 
 
+class _Clock:
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings = timings
+        self.t = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        if self.timings is not None:
+            now = time.perf_counter()
+            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.t
+            self.t = now
+
+    def reset(self) -> None:
+        self.t = time.perf_counter()
+
+
 @dataclass
 class Processed:
     record: dict[str, Any]
@@ -152,21 +168,29 @@ def _mark_duplicates(mentions: list[dict[str, Any]], duplicates) -> None:
                 m["duplicate_of"] = m["mention_id"]  # repeated block, copy not found: self-marked
 
 
-def process_article(article: Article, config: Config = Config(), lang: str | None = None) -> Processed:
+def process_article(article: Article, config: Config = Config(), lang: str | None = None,
+                    timings: dict[str, float] | None = None) -> Processed:
+    """Run every stage on one article; ``timings`` (if given) accumulates seconds per stage."""
+    clock = _Clock(timings)
     original = article.text
     opencc_cfg = config.opencc
     script = detect_script(original)
     if opencc_cfg == "auto":
         opencc_cfg = _OPENCC_BY_SCRIPT[script]
     cleaned = clean(original, to_simplified)
+    clock.lap("clean")
     mt = normalize(cleaned.mapped, opencc_cfg)
     lang = lang or detect_lang(mt.text)
+    clock.lap("normalize")
     published = parse_published(article.meta.get("published"))
     ctx = ExtractContext(lang=lang, published=published)
-    doc = run_pipeline(mt.text, ctx, tuple(config.kinds))
+    doc = run_pipeline(mt.text, ctx, tuple(config.kinds), timings)
+    clock.reset()
     mentions, pspans = _build_mentions(article.article_id, mt, doc.user_data[DRAFTS_KEY], cleaned.duplicates)
+    clock.lap("mentions")
     sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
     claims = build_claims(article.article_id, mt, sentences, mentions, pspans)
+    clock.lap("claims")
     record = {
         "schema": ARTICLE_SCHEMA,
         "article_id": article.article_id,

@@ -8,6 +8,7 @@ them.
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import hashlib
@@ -79,13 +80,18 @@ def load_rules() -> Rules:
 def _inline_edits(text: str, rules: Rules, counts: dict[str, int]) -> list[tuple[int, int, str]]:
     """Non-overlapping edits of all inline rules; earlier rules win on overlap."""
     taken: list[tuple[int, int, str]] = []
-    occupied: list[tuple[int, int]] = []
+    starts: list[int] = []   # sorted starts of taken edits
+    ends: list[int] = []     # their ends, same order
     for rule in rules.inline:
         for m in rule.pattern.finditer(text):
             s, e = m.span()
-            if s == e or any(s < oe and os_ < e for os_, oe in occupied):
+            if s == e:
                 continue
-            occupied.append((s, e))
+            i = bisect.bisect_left(starts, s)
+            if (i < len(starts) and starts[i] < e) or (i > 0 and ends[i - 1] > s):
+                continue
+            starts.insert(i, s)
+            ends.insert(i, e)
             taken.append((s, e, m.expand(rule.replace) if "\\" in rule.replace else rule.replace))
             counts[rule.counter] = counts.get(rule.counter, 0) + 1
     return taken

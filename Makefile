@@ -8,12 +8,15 @@ STORE  ?= store
 JOBS   ?=
 PEERS  ?= ../shared/peers/recognizers-text
 
-.PHONY: extract test conformance eval check-annotations bench clean-store help
+.PHONY: extract test conformance eval check-annotations bench report review clean-store help
 
 help:
 	@echo "make extract      corpus/ -> store/ (JSONL claims store)"
 	@echo "make test         the test suite (what CI runs)"
 	@echo "make conformance  pass rates on ../shared/peers suites (skips without ../shared)"
+	@echo "make eval         store vs annotations/gold: P/R/F1"
+	@echo "make report       store/ -> reports/ledger.html (claims across articles) + claims.jsonld"
+	@echo "make bench        throughput, memory, scaling figures"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +52,8 @@ $(VENV)/.bench: $(STAMP)
 
 bench: $(VENV)/.bench
 	$(PY) -m newsclaims.bench --mb $(BENCH_MB) --json reports/bench.json
+
+report: $(STAMP)
+	@test -f $(STORE)/claims.jsonl || $(MAKE) --no-print-directory extract
+	$(VENV)/bin/newsclaims report --store $(STORE) --out reports/ledger.html --jsonl reports/ledger.jsonl
+	$(VENV)/bin/newsclaims export-jsonld --store $(STORE) --out reports/claims.jsonld

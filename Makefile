@@ -57,3 +57,7 @@ report: $(STAMP)
 	@test -f $(STORE)/claims.jsonl || $(MAKE) --no-print-directory extract
 	$(VENV)/bin/newsclaims report --store $(STORE) --out reports/ledger.html --jsonl reports/ledger.jsonl
 	$(VENV)/bin/newsclaims export-jsonld --store $(STORE) --out reports/claims.jsonld
+
+review: $(STAMP)
+	@test -f $(STORE)/claims.jsonl || $(MAKE) --no-print-directory extract
+	$(VENV)/bin/newsclaims review --store $(STORE) --annotations annotations

@@ -194,8 +194,11 @@ def build_meta(text: str, entry: dict[str, Any] | None, extra: dict[str, Any] | 
 def _html_to_text(html: str) -> tuple[str, dict[str, Any]]:
     import trafilatura  # heavy import, only for HTML inputs
 
-    out = trafilatura.extract(html, output_format="json", with_metadata=True, include_comments=False,
-                              include_tables=True, favor_recall=True)
+    try:
+        out = trafilatura.extract(html, output_format="json", with_metadata=True, include_comments=False,
+                                  include_tables=True, favor_recall=True)
+    except (RecursionError, ValueError, TypeError, MemoryError) as exc:  # lxml on hostile markup
+        raise IngestError("html_failed", f"the HTML could not be parsed: {type(exc).__name__}: {exc}") from None
     if not out:
         raise IngestError("no_text", "no main text found in the HTML page")
     rec = json.loads(out)

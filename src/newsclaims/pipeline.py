@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import time
+from array import array
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from typing import Any
@@ -168,6 +169,25 @@ def _mark_duplicates(mentions: list[dict[str, Any]], duplicates) -> None:
                 m["duplicate_of"] = m["mention_id"]  # repeated block, copy not found: self-marked
 
 
+#: articles longer than this are processed in line-aligned chunks (bounded memory);
+#: repeated-block detection then works within a chunk
+CHUNK_CHARS = 200_000
+
+
+def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    if len(text) <= size:
+        return [(0, len(text))]
+    out, pos = [], 0
+    while pos < len(text):
+        end = min(len(text), pos + size)
+        if end < len(text):
+            cut = text.rfind("\n", pos + size // 2, end)
+            end = cut + 1 if cut != -1 else end
+        out.append((pos, end))
+        pos = end
+    return out
+
+
 def process_article(article: Article, config: Config = Config(), lang: str | None = None,
                     timings: dict[str, float] | None = None) -> Processed:
     """Run every stage on one article; ``timings`` (if given) accumulates seconds per stage."""
@@ -177,20 +197,34 @@ def process_article(article: Article, config: Config = Config(), lang: str | Non
     script = detect_script(original)
     if opencc_cfg == "auto":
         opencc_cfg = _OPENCC_BY_SCRIPT[script]
-    cleaned = clean(original, to_simplified)
-    clock.lap("clean")
-    mt = normalize(cleaned.mapped, opencc_cfg)
-    lang = lang or detect_lang(mt.text)
-    clock.lap("normalize")
     published = parse_published(article.meta.get("published"))
-    ctx = ExtractContext(lang=lang, published=published)
-    doc = run_pipeline(mt.text, ctx, tuple(config.kinds), timings)
-    clock.reset()
-    mentions, pspans = _build_mentions(article.article_id, mt, doc.user_data[DRAFTS_KEY], cleaned.duplicates)
-    clock.lap("mentions")
-    sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
-    claims = build_claims(article.article_id, mt, sentences, mentions, pspans)
-    clock.lap("claims")
+    counts: dict[str, int] = {}
+    mentions: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
+    for base, end in _chunks(original):
+        chunk = original[base:end]
+        cleaned = clean(chunk, to_simplified)
+        for k, v in cleaned.counts.items():
+            counts[k] = counts.get(k, 0) + v
+        clock.lap("clean")
+        mt_chunk = normalize(cleaned.mapped, opencc_cfg)
+        # the same processed text, mapped to offsets of the whole article
+        mt = MappedText(original, mt_chunk.text,
+                        array("i", (x + base for x in mt_chunk.starts)) if base else mt_chunk.starts,
+                        array("i", (x + base for x in mt_chunk.ends)) if base else mt_chunk.ends)
+        lang = lang or detect_lang(mt.text)
+        clock.lap("normalize")
+        ctx = ExtractContext(lang=lang, published=published)
+        doc = run_pipeline(mt.text, ctx, tuple(config.kinds), timings)
+        clock.reset()
+        chunk_mentions, pspans = _build_mentions(article.article_id, mt, doc.user_data[DRAFTS_KEY],
+                                                 cleaned.duplicates)
+        clock.lap("mentions")
+        sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
+        claims.extend(build_claims(article.article_id, mt, sentences, chunk_mentions, pspans))
+        mentions.extend(chunk_mentions)
+        clock.lap("claims")
+    lang = lang or "zh"
     record = {
         "schema": ARTICLE_SCHEMA,
         "article_id": article.article_id,
@@ -200,7 +234,7 @@ def process_article(article: Article, config: Config = Config(), lang: str | Non
         "meta": article.meta,
         "lang": lang,
         "script": script,
-        "cleaning": cleaned.counts,
+        "cleaning": counts,
         "mentions": mentions,
         "claim_ids": [c["claim_id"] for c in claims],
         "warnings": list(article.warnings),

@@ -38,7 +38,7 @@ class MappedText:
     @classmethod
     def identity(cls, original: str) -> "MappedText":
         n = len(original)
-        return cls(original, original, array("q", range(n)), array("q", range(1, n + 1)))
+        return cls(original, original, array("i", range(n)), array("i", range(1, n + 1)))
 
     def __len__(self) -> int:
         return len(self.text)
@@ -70,8 +70,8 @@ class MappedText:
         if not edits:
             return self
         out_parts: list[str] = []
-        starts = array("q")
-        ends = array("q")
+        starts = array("i")
+        ends = array("i")
         pos = 0
         text, s_old, e_old = self.text, self.starts, self.ends
         for start, end, repl in edits:

@@ -1,0 +1,82 @@
+"""Hostile input: each bad file named in errors.jsonl with its reason, the rest processed."""
+import codecs
+import json
+import os
+import resource
+
+import pytest
+
+from newsclaims.cli import main
+from newsclaims.ingest import Article
+from newsclaims.pipeline import CHUNK_CHARS, process_article
+
+from conftest import CORPUS
+
+REAL = (CORPUS / "003_9f877f2a5a61de29.txt").read_text("utf-8")
+
+
+def read_jsonl(path):
+    return [json.loads(l) for l in path.read_text("utf-8").splitlines() if l.strip()]
+
+
+def run(corpus, store, *extra):
+    return main(["extract", "--corpus", str(corpus), "--store", str(store), "-q", *extra])
+
+
+def test_mixed_bag_of_hostile_inputs(tmp_path):
+    c = tmp_path / "corpus"
+    c.mkdir()
+    (c / "ok_utf8.txt").write_text(REAL, "utf-8")
+    (c / "ok_bom.txt").write_bytes(codecs.BOM_UTF8 + REAL.encode("utf-8"))
+    (c / "ok_utf16.txt").write_bytes(REAL.encode("utf-16"))
+    (c / "ok_gb18030.txt").write_bytes(REAL.encode("gb18030"))
+    (c / "bad_binary.txt").write_bytes(os.urandom(4096))
+    (c / "bad_empty.md").write_bytes(b"")
+    (c / "bad_link.txt").symlink_to(tmp_path / "missing-target.txt")
+    (c / "nested.html").write_text("<html><body>" + "<div>" * 5000 + "OpenAI营收13亿美元。" + "</div>" * 5000
+                                   + "</body></html>", "utf-8")
+    lines = [json.dumps({"id": "good", "text": "OpenAI去年亏损约5.4亿美元。", "published": "2023-05-06"},
+                        ensure_ascii=False), "{broken", "[1, 2]", json.dumps({"id": "notext", "text": ""})]
+    (c / "bundle.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    store = tmp_path / "store"
+    assert run(c, store, "--jobs", "2") == 1
+    errors = {e["source_path"]: e for e in read_jsonl(store / "errors.jsonl")}
+    assert errors["bad_binary.txt"]["error"] in ("binary", "undecodable")
+    assert errors["bad_empty.md"]["error"] == "empty"
+    assert errors["bad_link.txt"]["error"] == "unreadable"
+    assert {"bundle.jsonl:2", "bundle.jsonl:3", "bundle.jsonl:4"} <= set(errors)
+    assert all(e["reason"] for e in errors.values())
+    arts = {a["article_id"]: a for a in read_jsonl(store / "articles.jsonl")}
+    assert {"ok_utf8", "ok_bom", "ok_utf16", "ok_gb18030", "bundle__good"} <= set(arts)
+    # the same real text in four encodings gives the same mentions
+    ref = [(m["kind"], m["start"], m["text"]) for m in arts["ok_utf8"]["mentions"]]
+    for aid in ("ok_bom", "ok_utf16", "ok_gb18030"):
+        assert arts[aid]["text"] == REAL
+        assert [(m["kind"], m["start"], m["text"]) for m in arts[aid]["mentions"]] == ref
+    # deeply nested HTML either yields its text or a named error, never a crash
+    assert "nested" in arts or "nested.html" in errors
+
+
+def test_ten_thousand_tiny_files(tmp_path):
+    c = tmp_path / "corpus"
+    c.mkdir()
+    for i in range(10_000):
+        (c / f"t{i:05d}.txt").write_text(f"第{i}号公司营收{i}万元。", "utf-8")
+    store = tmp_path / "store"
+    assert run(c, store, "--jobs", "2") == 0
+    m = json.loads((store / "manifest.json").read_text())
+    assert m["counts"]["articles"] == 10_000 and m["counts"]["errors"] == 0
+    first = read_jsonl(store / "articles.jsonl")[:3]
+    assert [a["article_id"] for a in first] == ["t00000", "t00001", "t00002"]
+
+
+def test_long_article_is_chunked_and_offsets_hold():
+    text = (REAL + "\n") * (3 * CHUNK_CHARS // len(REAL) + 2)
+    assert len(text) > 3 * CHUNK_CHARS
+    out = process_article(Article("big", "big.txt", text, "x", {"published": "2024-03-29"}))
+    ms = out.record["mentions"]
+    assert ms and all(text[m["start"]:m["end"]] == m["text"] for m in ms)
+    per_copy = [m for m in ms if m["start"] < len(REAL)]
+    last_copy_start = text.rfind(REAL)
+    last = [m for m in ms if m["start"] >= last_copy_start]
+    assert [(m["kind"], m["text"]) for m in last] == [(m["kind"], m["text"]) for m in per_copy]

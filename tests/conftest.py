@@ -1,23 +1,8 @@
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
-SHARED = ROOT.parent / "shared"
-PEERS = SHARED / "peers" / "recognizers-text"
-
-
-def corpus_articles() -> list[Path]:
-    return sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".md", ".html", ".htm"))
-
-
-def corpus_manifest() -> dict[str, dict]:
-    path = CORPUS / "manifest.jsonl"
-    return {json.loads(l)["file"]: json.loads(l) for l in path.read_text("utf-8").splitlines() if l.strip()}
+from nc_testutil import CORPUS
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +17,3 @@ def processed_corpus():
         assert not isinstance(art, tuple), f"corpus input failed: {art}"
         out[art.article_id] = (art, process_article(art))
     return out
-
-
-def needs_shared():
-    return pytest.mark.skipif(not PEERS.is_dir(), reason="../shared/peers not present (CI without the shared folder)")

@@ -3,7 +3,7 @@ import pytest
 from newsclaims.clean import clean, load_rules
 from newsclaims.normalize import to_simplified
 
-from conftest import CORPUS
+from nc_testutil import CORPUS
 
 RULES = load_rules()
 

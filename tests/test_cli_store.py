@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsclaims.cli import main
-from conftest import CORPUS
+from nc_testutil import CORPUS
 
 SENT = "据The Information报道，OpenAI今年营收预计将达到13亿美元，去年亏损约5.4亿美元。"
 

@@ -6,7 +6,7 @@ import pytest
 from newsclaims.evaluate import check_gold, evaluate, load_gold
 from newsclaims.ingest import iter_corpus
 
-from conftest import CORPUS, ROOT
+from nc_testutil import CORPUS, ROOT
 
 GOLD = ROOT / "annotations" / "gold"
 

@@ -10,7 +10,7 @@ from newsclaims.cli import main
 from newsclaims.ingest import Article
 from newsclaims.pipeline import CHUNK_CHARS, process_article
 
-from conftest import CORPUS
+from nc_testutil import CORPUS
 
 REAL = (CORPUS / "003_9f877f2a5a61de29.txt").read_text("utf-8")
 

@@ -1,7 +1,7 @@
 """The offset invariant on every article of the corpus (DESIGN.md)."""
 import pytest
 
-from conftest import corpus_articles
+from nc_testutil import corpus_articles
 
 
 @pytest.mark.parametrize("path", corpus_articles(), ids=lambda p: p.stem)

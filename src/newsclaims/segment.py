@@ -35,7 +35,7 @@ def sentence_boundaries(doc: Doc) -> Doc:
     assigning ``token.is_sent_start`` one by one is quadratic in spaCy)."""
     if not len(doc):
         return doc
-    starts = numpy.full((len(doc), 1), -1, dtype="int32")
+    starts = numpy.full((len(doc), 1), -1, dtype="int64")
     starts[0, 0] = 1
     prev_end = False
     for i, text in enumerate(tok.text for tok in doc):
@@ -43,7 +43,7 @@ def sentence_boundaries(doc: Doc) -> Doc:
             starts[i, 0] = 1
         stripped = text.strip(" \t\"'”’」』)")
         prev_end = bool(stripped) and stripped[-1] in _SENT_END or "\n" in text
-    doc.from_array([SENT_START], starts)
+    doc.from_array([SENT_START], starts.astype("uint64"))
     return doc
 
 

@@ -46,6 +46,7 @@ class Rules:
     negation: regex.Pattern
     sources: tuple[tuple[str, regex.Pattern], ...]
     anaphora: regex.Pattern
+    compatible: dict[str, frozenset[str]]
 
 
 def _alternation(words) -> str:
@@ -70,7 +71,8 @@ def load_rules() -> Rules:
     return Rules(triggers, trigger_metric, dict(data["unit_metrics"]), hedges,
                  regex.compile(_alternation(data["negations"]), regex.I),
                  tuple((s["id"], regex.compile(s["pattern"])) for s in data["sources"]),
-                 regex.compile(_alternation(data["anaphora"]), regex.I))
+                 regex.compile(_alternation(data["anaphora"]), regex.I),
+                 {k: frozenset(v) for k, v in data["compatible"].items()})
 
 
 def _span(mt: MappedText, ps: int, pe: int) -> dict[str, Any]:
@@ -98,24 +100,45 @@ def _clause_bounds(sent: str, pos: int) -> tuple[int, int]:
     return start, len(sent)
 
 
+def value_type(mention: dict[str, Any]) -> str:
+    """``money``, ``percent``, ``times`` or ``count`` — decides which metrics fit."""
+    if mention["kind"] == "money":
+        return "money"
+    unit = mention.get("unit") or ""
+    if unit in ("percent", "permille", "basis_point", "percentage_point"):
+        return "percent"
+    return "times" if unit == "times" else "count"
+
+
 def _find_metric(rules: Rules, sent: str, rel_s: int, rel_e: int, mention: dict[str, Any]) -> tuple[str, int, bool] | None:
-    """(metric, relative trigger position, trigger in same clause) or None."""
-    if mention["kind"] == "quantity":
+    """(metric, relative trigger position, trigger in same clause) or None.
+
+    Only triggers whose metric fits the value (``compatible`` in rules.yaml) count:
+    the nearest before the value in its clause, else the first after it in the
+    clause, else (money only) the nearest earlier in the sentence."""
+    vtype = value_type(mention)
+    fits = rules.compatible[vtype]
+    if vtype == "count":
         unit = mention.get("unit") or ""
         if unit in rules.unit_metrics:
             return rules.unit_metrics[unit], rel_e, True
     c_s, c_e = _clause_bounds(sent, rel_s)
-    before = [m for m in rules.triggers.finditer(sent, c_s, rel_s)]
+
+    def ok(m):
+        return rules.trigger_metric[m.group().lower()] in fits
+
+    before = [m for m in rules.triggers.finditer(sent, c_s, rel_s, overlapped=False) if ok(m)]
     if before:
         m = before[-1]
         return rules.trigger_metric[m.group().lower()], m.start(), True
-    after = rules.triggers.search(sent, rel_e, c_e)
-    if after:
-        return rules.trigger_metric[after.group().lower()], after.start(), True
-    earlier = [m for m in rules.triggers.finditer(sent, 0, c_s)]
-    if earlier:
-        m = earlier[-1]
-        return rules.trigger_metric[m.group().lower()], m.start(), False
+    for m in rules.triggers.finditer(sent, rel_e, c_e):
+        if ok(m):
+            return rules.trigger_metric[m.group().lower()], m.start(), True
+    if vtype == "money":
+        earlier = [m for m in rules.triggers.finditer(sent, 0, c_s) if ok(m)]
+        if earlier:
+            m = earlier[-1]
+            return rules.trigger_metric[m.group().lower()], m.start(), False
     return None
 
 
@@ -147,31 +170,28 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
         source_range = (source["_ps"], source["_pe"]) if source else None
         subjects = [e for e in entities if e.get("label") in SUBJECT_LABELS and
                     not (source_range and source_range[0] <= pspans[e["mention_id"]][0] < source_range[1])]
-        for m in in_sent:
-            if m["kind"] not in ("money", "quantity") or m["duplicate_of"]:
-                continue
+        values_in_sent = [m for m in in_sent if m["kind"] in ("money", "quantity") and not m["duplicate_of"]]
+        for m in values_in_sent:
             ps, pe = pspans[m["mention_id"]]
             rel_s, rel_e = ps - ss, pe - ss
             found = _find_metric(rules, sent, rel_s, rel_e, m)
-            if found is None and m["kind"] == "quantity":
-                continue
             metric, trig_rel, trig_same_clause = found or ("other", rel_s, False)
-            if m["kind"] == "quantity" and m.get("unit") == "percent" and metric not in ("market_share", "growth"):
-                metric = "growth" if metric == "growth" else ("market_share" if "份额" in sent else metric)
-            anchor = min(rel_s, trig_rel) if trig_same_clause else rel_s
-            before = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= anchor]
             c_s, _ = _clause_bounds(sent, rel_s)
             carried = False
             subject = None
-            if before:
-                subject = before[-1]
-                # an anaphor between the entity and the value refers back to the same subject; keep it
-            elif last_subject and si - last_subject[1] <= CARRY_SENTENCES:
-                subject, carried = last_subject[0], True
-            elif subjects:
-                subject = subjects[0]
+            group = _subject_group(subjects, pspans, ss, sent, c_s, rel_s)
+            if group:
+                subject = group[0]
+            else:
+                before = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= rel_s]
+                if before:
+                    subject = before[-1]
+                elif last_subject and si - last_subject[1] <= CARRY_SENTENCES:
+                    subject, carried = last_subject[0], True
             if subject is None:
                 continue
+            if found is None and m["kind"] == "quantity" and carried:
+                continue  # a bare count with neither trigger nor subject in its sentence
             head = sent[:rel_s]
             clause_head = sent[c_s:rel_s]
             hedge = _hedge(rules, clause_head if trig_same_clause else head, source is not None)
@@ -180,6 +200,11 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
             negated = bool(rules.negation.search(clause_head))
             time = _pick_time(dates, pspans, ss, c_s, rel_s, sent)
             pairs = [(metric, subject)]
+            respectively = _respectively(values_in_sent, m, group, sent, ss, pspans)
+            if respectively is not None:
+                pairs = [(metric, respectively)]
+            elif group and len(group) > 1 and "分别" in sent[:rel_s]:
+                pairs = [(metric, e) for e in group]  # 微软和Meta…分别购买了15万块H100: each
             if metric == "investment" and _RECEIVE.search(sent[:rel_s]):
                 receiver_pos = _RECEIVE.search(sent[:rel_s]).start()
                 receivers = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= receiver_pos]
@@ -200,6 +225,40 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
         if subjects:
             last_subject = (subjects[-1], si)
     return claims
+
+
+_COORD = regex.compile(r"^\s*(?:和|与|及|以及|、|,|，|and|&)\s*$")
+
+
+def _subject_group(subjects, pspans, ss, sent, c_s, rel_s) -> list[dict[str, Any]]:
+    """The clause's topic: its first entity before the value, with the entities
+    coordinated with it (AWS、Azure、Google Cloud / 微软和Meta)."""
+    in_clause = [e for e in subjects if c_s <= pspans[e["mention_id"]][0] - ss and pspans[e["mention_id"]][1] - ss <= rel_s]
+    if not in_clause:
+        return []
+    group = [in_clause[0]]
+    for e in in_clause[1:]:
+        gap = sent[pspans[group[-1]["mention_id"]][1] - ss:pspans[e["mention_id"]][0] - ss]
+        if _COORD.match(gap):
+            group.append(e)
+        else:
+            break
+    return group
+
+
+def _respectively(values, m, group, sent, ss, pspans):
+    """A分别为x、y、z with as many values as coordinated subjects: the i-th pairs with the i-th."""
+    if not group or len(group) < 2:
+        return None
+    g_end = pspans[group[-1]["mention_id"]][1] - ss
+    m_s = pspans[m["mention_id"]][0] - ss
+    if "分别" not in sent[g_end:m_s] and "respectively" not in sent[m_s:]:
+        return None
+    listed = [v for v in values if pspans[v["mention_id"]][0] - ss >= g_end and value_type(v) == value_type(m)]
+    listed = listed[:len(group)]
+    if len(listed) != len(group) or m not in listed:
+        return None
+    return group[listed.index(m)]
 
 
 def _pick_time(dates, pspans, ss, c_s, rel_s, sent):

@@ -30,8 +30,10 @@ __all__ = ["build_claims", "load_rules", "METRICS"]
 
 METRICS = ("revenue", "annualized_revenue", "profit", "loss", "valuation", "market_cap", "funding", "investment",
            "acquisition", "buyback", "contract", "cost", "price", "users", "visits", "market_share", "growth", "other")
-_CLAUSE_SEP = regex.compile(r"[,，;；:：]|(?<!\d)\.(?!\d)")
+_CLAUSE_SEP = regex.compile(r"[,，;；:：()（）]|(?<!\d)\.(?!\d)")
 _RECEIVE = regex.compile(r"(接受了?|获得了?|获|拿到了?|收到了?)[^,，。]{0,20}$")
+#: "A向B投资/加注…" — A invests, B is funded
+_TOWARD = regex.compile(r"(?:再|又|已)?向(?=[^,，。]{1,30}$)")
 SUBJECT_LABELS = ("ORG", "PRODUCT", "PERSON", "OTHER")
 #: how many sentences back a subject may be carried
 CARRY_SENTENCES = 3
@@ -182,6 +184,13 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
             group = _subject_group(subjects, pspans, ss, sent, c_s, rel_s)
             if group:
                 subject = group[0]
+            elif rules.anaphora.search(sent, c_s, rel_s):
+                # 公司/该公司/其 with no name in the clause: the sentence topic organisation
+                orgs = [e for e in subjects if e.get("label") == "ORG" and pspans[e["mention_id"]][1] - ss <= rel_s]
+                if orgs:
+                    subject = orgs[0]
+                elif last_subject and si - last_subject[1] <= CARRY_SENTENCES:
+                    subject, carried = last_subject[0], True
             else:
                 before = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= rel_s]
                 if before:
@@ -205,7 +214,13 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
                 pairs = [(metric, respectively)]
             elif group and len(group) > 1 and "分别" in sent[:rel_s]:
                 pairs = [(metric, e) for e in group]  # 微软和Meta…分别购买了15万块H100: each
-            if metric == "investment" and _RECEIVE.search(sent[:rel_s]):
+            toward = _TOWARD.search(sent, c_s, rel_s) if metric == "investment" else None
+            if toward:
+                investors = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= toward.start()]
+                funded = [e for e in subjects if toward.end() <= pspans[e["mention_id"]][0] - ss < rel_s]
+                if investors and funded:
+                    pairs = [("investment", investors[-1]), ("funding", funded[0])]
+            elif metric == "investment" and _RECEIVE.search(sent[:rel_s]):
                 receiver_pos = _RECEIVE.search(sent[:rel_s]).start()
                 receivers = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= receiver_pos]
                 investors = [e for e in subjects if receiver_pos <= pspans[e["mention_id"]][0] - ss < rel_s]

@@ -145,9 +145,15 @@ def _find_metric(rules: Rules, sent: str, rel_s: int, rel_e: int, mention: dict[
 
 
 def _hedge(rules: Rules, head: str, has_source: bool) -> str:
+    """The family of the hedging cue nearest before the value; else reported when a
+    source is named, else asserted."""
+    best, best_pos = None, -1
     for name, pattern in rules.hedges:
-        if pattern.search(head):
-            return name
+        for m in pattern.finditer(head):
+            if m.start() > best_pos:
+                best, best_pos = name, m.start()
+    if best:
+        return best
     return "reported" if has_source else "asserted"
 
 
@@ -203,7 +209,7 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
                 continue  # a bare count with neither trigger nor subject in its sentence
             head = sent[:rel_s]
             clause_head = sent[c_s:rel_s]
-            hedge = _hedge(rules, clause_head if trig_same_clause else head, source is not None)
+            hedge = _hedge(rules, head, source is not None)
             if hedge == "asserted" and source is not None:
                 hedge = "reported"
             negated = bool(rules.negation.search(clause_head))
@@ -220,6 +226,10 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
                 funded = [e for e in subjects if toward.end() <= pspans[e["mention_id"]][0] - ss < rel_s]
                 if investors and funded:
                     pairs = [("investment", investors[-1]), ("funding", funded[0])]
+            elif metric == "investment" and group and _possessive_investor(subjects, pspans, ss, sent, rel_s, group[0]):
+                # OpenAI的资金…得益于微软的100亿美元投资: Microsoft invests, OpenAI is funded
+                pairs = [("funding", group[0]),
+                         ("investment", _possessive_investor(subjects, pspans, ss, sent, rel_s, group[0]))]
             elif metric == "investment" and _RECEIVE.search(sent[:rel_s]):
                 receiver_pos = _RECEIVE.search(sent[:rel_s]).start()
                 receivers = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= receiver_pos]
@@ -237,8 +247,8 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
                                          trig_same_clause, found is not None, carried, time, source)))
             if not carried:
                 last_subject = (subject, si)
-        if subjects:
-            last_subject = (subjects[-1], si)
+        if subjects and (last_subject is None or last_subject[1] != si):
+            last_subject = (subjects[0], si)  # the sentence's topic
     return claims
 
 
@@ -259,6 +269,16 @@ def _subject_group(subjects, pspans, ss, sent, c_s, rel_s) -> list[dict[str, Any
         else:
             break
     return group
+
+
+def _possessive_investor(subjects, pspans, ss, sent, rel_s, topic):
+    """Y in "Y的<value>投资" when Y is not the clause topic."""
+    before = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= rel_s]
+    if not before or before[-1] is topic:
+        return None
+    y = before[-1]
+    gap = sent[pspans[y["mention_id"]][1] - ss:rel_s]
+    return y if regex.fullmatch(r"\s*的\s*", gap) else None
 
 
 def _respectively(values, m, group, sent, ss, pspans):

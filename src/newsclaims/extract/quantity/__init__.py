@@ -10,7 +10,8 @@ Built on :func:`newsclaims.numerals.find_numerals`; the units are data
   last); 七成 (tenths) and 九折 (a price at 90%) are ``percent`` too;
 * a multiple: 倍, -fold, 10x -> ``times``;
 * a count: the counted noun when written (``200万付费用户`` -> 付费用户,
-  ``18亿次访问`` -> 访问, ``1.5 million users`` -> users), else the classifier
+  ``18亿次访问`` -> 访问, ``1.5 million users`` -> users), a model name right after
+  the classifier (``15万块H100`` -> H100), else the classifier
   (``15万块H100`` -> 块, ``5家`` -> 家); a Chinese count may also be stated with
   its noun before it in the same clause (``付费用户达到了200万``).
 
@@ -226,8 +227,15 @@ def _unit_for(text: str, n: Numeral) -> tuple[str, int, str] | None:
             return m.group("noun"), m.end(), "quantity.count"
         cls = m.group("cls")
         if cls and not lex["time_re"].match(text, m.end("cls")) and not _cut(text, cls, m.end("cls")):
+            latin = _LATIN_NOUN.match(text, m.end("cls"))
+            if latin:  # 15万块H100: the counted thing is the model name after the classifier
+                return latin.group(), latin.end(), "quantity.count"
             return cls, m.end("cls"), "quantity.count"
     return None
+
+
+#: a product or model name right after a classifier (H100, A100, GPU)
+_LATIN_NOUN = regex.compile(r"(?:[A-Z][A-Za-z0-9]*\d[A-Za-z0-9]*|[GCT]PUs?)(?![A-Za-z0-9])")
 
 
 def _cut(text: str, unit: str, end: int) -> bool:

@@ -12,7 +12,7 @@ Built on :func:`newsclaims.numerals.find_numerals`; the units are data
 * a count: the counted noun when written (``200万付费用户`` -> 付费用户,
   ``18亿次访问`` -> 访问, ``1.5 million users`` -> users), a model name right after
   the classifier (``15万块H100`` -> H100), else the classifier
-  (``15万块H100`` -> 块, ``5家`` -> 家); a Chinese count may also be stated with
+  (``5家`` -> 家); a Chinese count may also be stated with
   its noun before it in the same clause (``付费用户达到了200万``).
 
 Left out: numbers inside money mentions, ordinals (第3家), ranks and rates

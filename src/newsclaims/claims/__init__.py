@@ -44,7 +44,7 @@ class Rules:
     triggers: regex.Pattern          # one alternation, group name = metric
     trigger_metric: dict[str, str]
     unit_metrics: dict[str, str]
-    hedges: tuple[tuple[str, regex.Pattern], ...]
+    hedges: tuple[tuple[str, regex.Pattern, regex.Pattern | None], ...]  # (family, before, after)
     negation: regex.Pattern
     sources: tuple[tuple[str, regex.Pattern], ...]
     anaphora: regex.Pattern
@@ -69,7 +69,9 @@ def load_rules() -> Rules:
         for w in words:
             trigger_metric.setdefault(w.lower(), metric)
     triggers = regex.compile(_alternation(trigger_metric), regex.I)
-    hedges = tuple((name, regex.compile(_alternation(words), regex.I)) for name, words in data["hedges"].items())
+    hedges = tuple((name, regex.compile(_alternation(cues["before"]), regex.I),
+                    regex.compile(_alternation(cues["after"]), regex.I) if cues.get("after") else None)
+                   for name, cues in data["hedges"].items())
     return Rules(triggers, trigger_metric, dict(data["unit_metrics"]), hedges,
                  regex.compile(_alternation(data["negations"]), regex.I),
                  tuple((s["id"], regex.compile(s["pattern"])) for s in data["sources"]),
@@ -144,16 +146,13 @@ def _find_metric(rules: Rules, sent: str, rel_s: int, rel_e: int, mention: dict[
     return None
 
 
-def _hedge(rules: Rules, head: str, has_source: bool) -> str:
-    """The family of the hedging cue nearest before the value; else reported when a
-    source is named, else asserted."""
-    best, best_pos = None, -1
-    for name, pattern in rules.hedges:
-        for m in pattern.finditer(head):
-            if m.start() > best_pos:
-                best, best_pos = name, m.start()
-    if best:
-        return best
+def _hedge(rules: Rules, head: str, tail: str, has_source: bool) -> str:
+    """The strongest cue family (estimate > forecast > reported, rules.yaml order)
+    with a cue before the value in its sentence or after it in its clause; else
+    reported when a source is named, else asserted."""
+    for name, before, after in rules.hedges:
+        if before.search(head) or (after is not None and after.search(tail)):
+            return name
     return "reported" if has_source else "asserted"
 
 
@@ -209,7 +208,8 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
                 continue  # a bare count with neither trigger nor subject in its sentence
             head = sent[:rel_s]
             clause_head = sent[c_s:rel_s]
-            hedge = _hedge(rules, head, source is not None)
+            _, c_e = _clause_bounds(sent, rel_s)
+            hedge = _hedge(rules, head, sent[rel_e:c_e], source is not None)
             if hedge == "asserted" and source is not None:
                 hedge = "reported"
             negated = bool(rules.negation.search(clause_head))

@@ -32,6 +32,8 @@ METRICS = ("revenue", "annualized_revenue", "profit", "loss", "valuation", "mark
            "acquisition", "buyback", "contract", "cost", "price", "users", "visits", "market_share", "growth", "other")
 _CLAUSE_SEP = regex.compile(r"[,，;；:：()（）]|(?<!\d)\.(?!\d)")
 _RECEIVE = regex.compile(r"(接受了?|获得了?|获|拿到了?|收到了?)[^,，。]{0,20}$")
+#: "A从…融资" — A raises the money
+_FROM = regex.compile(r"从")
 #: "A向B投资/加注…" — A invests, B is funded
 _TOWARD = regex.compile(r"(?:再|又|已)?向(?=[^,，。]{1,30}$)")
 SUBJECT_LABELS = ("ORG", "PRODUCT", "PERSON", "OTHER")
@@ -165,11 +167,15 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
     starts = [pspans[m["mention_id"]][0] for m in by_start]
     claims: list[dict[str, Any]] = []
     last_subject: tuple[dict[str, Any], int] | None = None  # (entity mention, sentence index)
+    para_orgs: list[dict[str, Any]] = []       # organisations named so far in this paragraph
+    prev_para_orgs: list[dict[str, Any]] = []  # … and in the previous one
     for si, (ss, se) in enumerate(sentences):
         lo, hi = bisect.bisect_left(starts, ss), bisect.bisect_left(starts, se)
         in_sent = [m for m in by_start[lo:hi] if pspans[m["mention_id"]][1] <= se]
-        if "\n\n" in text[max(0, ss - 2):ss + 1] and last_subject and si - last_subject[1] > 1:
-            last_subject = None
+        if si and "\n" in text[sentences[si - 1][1] - 1:ss + 1]:  # a new paragraph
+            prev_para_orgs, para_orgs = para_orgs or prev_para_orgs, []
+            if last_subject and si - last_subject[1] > 1:
+                last_subject = None
         sent = text[ss:se]
         entities = [m for m in in_sent if m["kind"] == "entity"]
         dates = [m for m in in_sent if m["kind"] == "date"]
@@ -190,16 +196,27 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
             if group:
                 subject = group[0]
             elif rules.anaphora.search(sent, c_s, rel_s):
-                # 公司/该公司/其 with no name in the clause: the sentence topic organisation
+                # 公司/该公司/其 with no name in the clause: the sentence topic organisation,
+                # else the organisation named last in this paragraph, else the previous
+                # paragraph's first organisation (a paragraph opening with 这家公司)
                 orgs = [e for e in subjects if e.get("label") == "ORG" and pspans[e["mention_id"]][1] - ss <= rel_s]
                 if orgs:
                     subject = orgs[0]
-                elif last_subject and si - last_subject[1] <= CARRY_SENTENCES:
-                    subject, carried = last_subject[0], True
+                elif para_orgs:
+                    subject, carried = para_orgs[-1], True
+                elif prev_para_orgs:
+                    subject, carried = prev_para_orgs[0], True
             else:
                 before = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= rel_s]
-                if before:
+                after = [e for e in subjects if rel_e <= pspans[e["mention_id"]][0] - ss < _clause_bounds(sent, rel_s)[1]]
+                frm = _FROM.search(sent, 0, rel_s) if metric == "funding" else None
+                if frm and before and any(pspans[e["mention_id"]][1] - ss == frm.start() for e in before):
+                    # Inflection从…投资者处融资15.25亿美元: the one before 从 raises the money
+                    subject = next(e for e in before if pspans[e["mention_id"]][1] - ss == frm.start())
+                elif before:
                     subject = before[-1]
+                elif after:
+                    subject = after[0]  # 70亿参数的AI大模型LLaMA: the figure modifies a later name
                 elif last_subject and si - last_subject[1] <= CARRY_SENTENCES:
                     subject, carried = last_subject[0], True
             if subject is None:
@@ -249,6 +266,7 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
                 last_subject = (subject, si)
         if subjects and (last_subject is None or last_subject[1] != si):
             last_subject = (subjects[0], si)  # the sentence's topic
+        para_orgs.extend(e for e in subjects if e.get("label") == "ORG")
     return claims
 
 

@@ -51,6 +51,7 @@ class Rules:
     sources: tuple[tuple[str, regex.Pattern], ...]
     anaphora: regex.Pattern
     compatible: dict[str, frozenset[str]]
+    continuation: regex.Pattern
 
 
 def _alternation(words) -> str:
@@ -78,7 +79,8 @@ def load_rules() -> Rules:
                  regex.compile(_alternation(data["negations"]), regex.I),
                  tuple((s["id"], regex.compile(s["pattern"])) for s in data["sources"]),
                  regex.compile(_alternation(data["anaphora"]), regex.I),
-                 {k: frozenset(v) for k, v in data["compatible"].items()})
+                 {k: frozenset(v) for k, v in data["compatible"].items()},
+                 regex.compile(r"\s*(?:" + _alternation(data["continuations"]) + ")"))
 
 
 def _span(mt: MappedText, ps: int, pe: int) -> dict[str, Any]:
@@ -167,6 +169,7 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
     starts = [pspans[m["mention_id"]][0] for m in by_start]
     claims: list[dict[str, Any]] = []
     last_subject: tuple[dict[str, Any], int] | None = None  # (entity mention, sentence index)
+    prev_sentence: tuple[dict[str, Any] | None, str] = (None, "asserted")  # (source, hedge)
     para_orgs: list[dict[str, Any]] = []       # organisations named so far in this paragraph
     prev_para_orgs: list[dict[str, Any]] = []  # … and in the previous one
     for si, (ss, se) in enumerate(sentences):
@@ -180,6 +183,11 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
         entities = [m for m in in_sent if m["kind"] == "entity"]
         dates = [m for m in in_sent if m["kind"] == "date"]
         source = _find_source(rules, mt, sent, ss, entities)
+        inherited = None
+        if source is None and prev_sentence[0] is not None and rules.continuation.match(sent) \
+                and _hedge(rules, sent, "", False) == "asserted":
+            source, inherited = prev_sentence  # 其中…: the list goes on under the same attribution
+        prev_sentence = (source, _hedge(rules, sent, "", source is not None))
         source_range = (source["_ps"], source["_pe"]) if source else None
         subjects = [e for e in entities if e.get("label") in SUBJECT_LABELS and
                     not (source_range and source_range[0] <= pspans[e["mention_id"]][0] < source_range[1])]
@@ -226,7 +234,7 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
             head = sent[:rel_s]
             clause_head = sent[c_s:rel_s]
             _, c_e = _clause_bounds(sent, rel_s)
-            hedge = _hedge(rules, head, sent[rel_e:c_e], source is not None)
+            hedge = inherited or _hedge(rules, head, sent[rel_e:c_e], source is not None)
             if hedge == "asserted" and source is not None:
                 hedge = "reported"
             negated = bool(rules.negation.search(clause_head))

@@ -329,7 +329,9 @@ def _pick_time(dates, pspans, ss, c_s, rel_s, sent):
     before = [d for d in dates if pspans[d["mention_id"]][1] - ss <= rel_s]
     if before:
         return before[-1]
-    return None
+    _, c_e = _clause_bounds(sent, rel_s)
+    after = [d for d in dates if rel_s < pspans[d["mention_id"]][0] - ss < c_e]
+    return after[0] if after else None  # "lost $540 million in 2022"
 
 
 def _find_source(rules: Rules, mt: MappedText, sent: str, ss: int, entities) -> dict[str, Any] | None:

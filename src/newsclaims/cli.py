@@ -91,7 +91,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             if not isinstance(text, str):
                 raise ValueError("field 'text' is missing or not a string")
             res = analyze(text, published=rec.get("published"), lang=rec.get("lang"), kinds=kinds,
-                          article_id=str(rid) if rid is not None else f"line{n}")
+                          article_id=str(rid) if rid is not None else f"line{n}", latent=args.latent)
             res = {"id": rid, **res}
         except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
             failed += 1
@@ -178,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="example:\n  echo '{\"id\": 1, \"text\": \"OpenAI去年亏损约5.4亿美元\", \"published\": \"2023-05-06\"}' "
                               "| newsclaims analyze")
     a.add_argument("--kinds", help="comma-separated extractors (default: money,quantity,date,entity; add number for bare numerals)")
+    a.add_argument("--latent", action="store_true",
+                   help="also report currency names and share words standing alone (amount null)")
     a.set_defaults(func=cmd_analyze)
 
     c = sub.add_parser("conformance", formatter_class=_Formatter, help="pass rates on third-party suites",

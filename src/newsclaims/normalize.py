@@ -18,8 +18,11 @@ from .textmap import MappedText
 
 __all__ = ["detect_script", "detect_lang", "converter", "to_simplified", "normalize", "WIDTH_TABLE"]
 
-#: full-width ASCII -> ASCII, ideographic and exotic spaces -> space (all 1:1)
-WIDTH_TABLE: dict[int, int] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+#: full-width ASCII -> ASCII, ideographic and exotic spaces -> space (all 1:1).
+#: The full-width comma stays: in Chinese it separates clauses and list items
+#: (`$20，300美圆` is two amounts), except between full-width digits (`４，５６５`),
+#: where ``normalize`` folds it as a thousands separator.
+WIDTH_TABLE: dict[int, int] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if c != 0xFF0C}
 WIDTH_TABLE.update({0x3000: 0x20, 0x00A0: 0x20, 0x2009: 0x20, 0x202F: 0x20, 0x2002: 0x20,
                     0x2003: 0x20, 0x200A: 0x20, 0xFEFF: 0x20})
 
@@ -94,6 +97,17 @@ def _convert_mapped(mt: MappedText, config: str) -> MappedText:
     return mt.apply(edits)
 
 
+_FW_DIGIT_COMMA = regex.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
+
+
 def normalize(mt: MappedText, config: str = "t2s") -> MappedText:
     """OpenCC ``config`` then full-width folding, both on the mapped copy."""
-    return _convert_mapped(mt, config).translate_1to1(WIDTH_TABLE)
+    out = _convert_mapped(mt, config)
+    if "，" in out.text:
+        commas = [m.start() for m in _FW_DIGIT_COMMA.finditer(out.text)]
+        if commas:
+            chars = list(out.text)
+            for i in commas:
+                chars[i] = ","
+            out = MappedText(out.original, "".join(chars), out.starts, out.ends)
+    return out.translate_1to1(WIDTH_TABLE)

@@ -42,9 +42,10 @@ class Config:
 
     kinds: tuple[str, ...] = DEFAULT_KINDS
     opencc: str = "auto"          # "auto" (t2s for every script) or an OpenCC config name, e.g. "tw2sp"
+    latent: bool = False          # latent mentions (currency names, share words alone): analyze only
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kinds": list(self.kinds), "opencc": self.opencc}
+        return {"kinds": list(self.kinds), "opencc": self.opencc, "latent": self.latent}
 
     def hash(self) -> str:
         """Config plus package version plus every rule/lexicon data file of the package."""
@@ -214,7 +215,7 @@ def process_article(article: Article, config: Config = Config(), lang: str | Non
                         array("i", (x + base for x in mt_chunk.ends)) if base else mt_chunk.ends)
         lang = lang or detect_lang(mt.text)
         clock.lap("normalize")
-        ctx = ExtractContext(lang=lang, published=published)
+        ctx = ExtractContext(lang=lang, published=published, latent=config.latent)
         doc = run_pipeline(mt.text, ctx, tuple(config.kinds), timings)
         clock.reset()
         chunk_mentions, pspans = _build_mentions(article.article_id, mt, doc.user_data[DRAFTS_KEY],
@@ -243,7 +244,8 @@ def process_article(article: Article, config: Config = Config(), lang: str | Non
 
 
 def analyze(text: str, published: Any = None, lang: str | None = None,
-            kinds: tuple[str, ...] | list[str] | None = None, article_id: str = "input") -> dict[str, Any]:
+            kinds: tuple[str, ...] | list[str] | None = None, article_id: str = "input",
+            latent: bool = False) -> dict[str, Any]:
     """Analyse one text; returns the articles.jsonl-shaped dict with a ``claims`` array.
 
     >>> r = analyze("OpenAI在2022年亏损约5.4亿美元。", published="2023-05-06")
@@ -252,7 +254,7 @@ def analyze(text: str, published: Any = None, lang: str | None = None,
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
-    cfg = Config(kinds=tuple(kinds) if kinds else DEFAULT_KINDS)
+    cfg = Config(kinds=tuple(kinds) if kinds else DEFAULT_KINDS, latent=latent)
     meta = build_meta(text, {"published": published} if published else None)
     if not published:
         meta["published"], meta["published_source"] = None, "none"

@@ -76,7 +76,8 @@ def run_suite(path: Path) -> SuiteResult:
     scorer = importlib.import_module(f"{__name__}.{kind}")
     kinds = SUITE_KINDS[kind]
     for case in cases:
-        out = analyze(case["input"], published=case.get("reference_datetime"), lang=case.get("lang"), kinds=kinds)
+        out = analyze(case["input"], published=case.get("reference_datetime"), lang=case.get("lang"), kinds=kinds,
+                      latent=True)
         mentions = out["mentions"]
         for m in mentions:
             result.mentions += 1

@@ -6,7 +6,8 @@ percentages too), ``permille`` (‰, 千分之), ``basis_point`` (‱, 万分之
 ``ppm`` (百万分之).  Each is converted to percent (x1, x1, x0.1, x0.01, x0.0001)
 and compared with the expected ``"50%"`` value (relative tolerance 1e-9).
 Spans pair up as in :func:`newsclaims.conformance.number.match`.  An expected
-null value (a bare word "percent") is never matched; ranges (amount null) do
+null value (a bare word "percent") matches our latent mention (amount null; the
+runner asks for latent mentions, the store never has them); ranges (amount null) do
 not match a single expected value.
 """
 from __future__ import annotations
@@ -21,8 +22,10 @@ TO_PERCENT = {"percent": 1.0, "percentage_point": 1.0, "permille": 0.1, "basis_p
 
 def _check(exp: dict[str, Any], ours: dict[str, Any]) -> str | None:
     want = parse_value(exp.get("resolution", {}).get("value"))
-    if want is None:
-        return "expected value is null"
+    if want is None:  # a bare "percent": our latent mention (amount null)
+        return None if ours.get("rule") == "quantity.latent_share" else "expected a bare share word"
+    if ours.get("rule") == "quantity.latent_share":
+        return "a bare share word where a value was expected"
     have = ours.get("amount")
     if have is None:
         return "no amount (range or vague)"

@@ -24,6 +24,9 @@ class ExtractContext:
 
     lang: str = "zh"  # "zh" | "en" | "mixed"
     published: _dt.datetime | None = None
+    #: also emit "latent" mentions (Duckling's term): a currency name or a share word
+    #: with no number.  Off for the store; conformance suites ask for it.
+    latent: bool = False
 
 
 @dataclass

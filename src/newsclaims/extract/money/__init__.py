@@ -567,4 +567,28 @@ def extract(text: str, ctx: ExtractContext) -> list[Draft]:
         fields.update(currency=m.cur.code, currency_implied=bool(implied and m.cur.code), qualifier=q,
                       rate=_rate(text, m))
         drafts.append(Draft("money", m.start, m.end, m.rule, fields))
+    if ctx.latent:
+        drafts.extend(_latent_names(text, drafts))
     return drafts
+
+
+@functools.cache
+def _latent_re() -> tuple[regex.Pattern, dict[str, str]]:
+    with (_HERE / "currencies.yaml").open(encoding="utf-8") as fh:
+        names = {k.lower(): v for k, v in yaml.safe_load(fh)["latent_names"].items()}
+    forms = sorted(names, key=len, reverse=True)
+    alt = "|".join(rf"(?<![A-Za-z]){regex.escape(f)}(?![A-Za-z])" if f[0].isascii() else regex.escape(f) for f in forms)
+    return regex.compile(alt, regex.I), names
+
+
+def _latent_names(text: str, found: list[Draft]) -> list[Draft]:
+    """Currency names standing alone (latent money: amount null), outside found spans."""
+    pattern, names = _latent_re()
+    out = []
+    for m in pattern.finditer(text):
+        if any(d.start < m.end() and m.start() < d.end for d in found):
+            continue
+        fields = value_fields(None, None, None, "vague")
+        fields.update(currency=names[m.group().lower()], currency_implied=False, qualifier="vague", rate=None)
+        out.append(Draft("money", m.start(), m.end(), "money.latent_name", fields))
+    return out

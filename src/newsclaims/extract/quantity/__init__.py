@@ -361,4 +361,23 @@ def extract(text: str, ctx: ExtractContext) -> list[Draft]:
         fields["unit"] = q.unit
         fields["qualifier"] = qual
         drafts.append(Draft("quantity", q.start, q.end, q.rule, fields))
+    if ctx.latent:
+        drafts.extend(_latent_shares(text, drafts))
     return drafts
+
+
+@functools.cache
+def _latent_re() -> regex.Pattern:
+    words = sorted(_lex()["d"]["latent_share_words"], key=len, reverse=True)
+    return regex.compile("|".join(rf"(?<![A-Za-z]){regex.escape(w)}(?![A-Za-z])" for w in words), regex.I)
+
+
+def _latent_shares(text: str, found: list[Draft]) -> list[Draft]:
+    """"percent"/"%" standing alone (latent: amount null), outside found spans."""
+    out = []
+    for m in _latent_re().finditer(text):
+        if any(d.start < m.end() and m.start() < d.end for d in found):
+            continue
+        out.append(Draft("quantity", m.start(), m.end(), "quantity.latent_share",
+                         {"amount": None, "low": None, "high": None, "unit": "percent", "qualifier": "vague"}))
+    return out

@@ -37,7 +37,9 @@ def _before_regex(lang: str) -> regex.Pattern:
     key = "en_before" if lang == "en" else "zh_before"
     words = [(w, q) for q, spec in modifiers()["qualifiers"].items() for w in spec[key]]
     groups = [f"(?P<{q}>{_alt([w], lang == 'en')})" for w, q in sorted(words, key=lambda x: -len(x[0]))]
-    return regex.compile(r"(?r)(?:" + "|".join(groups) + r")[ ]{0,2}", regex.IGNORECASE)
+    bridges = modifiers().get("bridges", {}).get(lang if lang == "en" else "zh", [])
+    bridge = rf"(?:(?:{_alt(bridges, lang == 'en')})[ ]{{0,2}})?" if bridges else ""
+    return regex.compile(r"(?r)(?:" + "|".join(groups) + r")[ ]{0,2}" + bridge, regex.IGNORECASE)
 
 
 @functools.cache
@@ -68,8 +70,6 @@ def qualifier_before(text: str, pos: int, lang: str, bare: bool = False) -> str 
     """
     if bare and pos > 0 and text[pos - 1] in modifiers()["qualifiers"]["over"]["zh_before_bare"]:
         return "over"
-    if char_before(text, pos) not in _edges()[0]:
-        return None
     for lg in _langs(lang):
         m = _before_regex(lg).match(text, max(0, pos - 24), pos)
         if m:

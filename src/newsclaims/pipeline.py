@@ -23,7 +23,7 @@ from .clean import clean
 from .extract import DEFAULT_KINDS, Draft, ExtractContext
 from .ingest import Article, build_meta
 from .normalize import detect_lang, detect_script, normalize, to_simplified
-from .segment import DRAFTS_KEY, run_pipeline
+from .segment import DRAFTS_KEY, SENTS_KEY, run_pipeline
 from .textmap import MappedText, OffsetError
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ def process_article(article: Article, config: Config = Config(), lang: str | Non
         chunk_mentions, pspans = _build_mentions(article.article_id, mt, doc.user_data[DRAFTS_KEY],
                                                  cleaned.duplicates)
         clock.lap("mentions")
-        sentences = [(sent.start_char, sent.end_char) for sent in doc.sents]
+        sentences = doc.user_data[SENTS_KEY]
         claims.extend(build_claims(article.article_id, mt, sentences, chunk_mentions, pspans))
         mentions.extend(chunk_mentions)
         clock.lap("claims")

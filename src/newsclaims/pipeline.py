@@ -48,7 +48,8 @@ class Config:
         return {"kinds": list(self.kinds), "opencc": self.opencc, "latent": self.latent}
 
     def hash(self) -> str:
-        """Config plus package version plus every rule/lexicon data file of the package."""
+        """Config, package version, and every source and rule/lexicon file of the package
+        (so a code or rule change reprocesses what an earlier run stored)."""
         h = hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode())
         h.update(__version__.encode())
         root = resources.files("newsclaims")
@@ -66,7 +67,7 @@ def _data_files(root):
             if child.is_dir():
                 if child.name != "__pycache__":
                     stack.append(child)
-            elif child.name.endswith((".yaml", ".yml", ".tsv", ".json", ".txt")):
+            elif child.name.endswith((".py", ".yaml", ".yml", ".tsv", ".json", ".txt")):
                 yield child
 
 

@@ -182,16 +182,18 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
         sent = text[ss:se]
         entities = [m for m in in_sent if m["kind"] == "entity"]
         dates = [m for m in in_sent if m["kind"] == "date"]
-        source = _find_source(rules, mt, sent, ss, entities)
+        values_in_sent = [m for m in in_sent if m["kind"] in ("money", "quantity") and not m["duplicate_of"]]
+        next_continues = si + 1 < len(sentences) and rules.continuation.match(text, sentences[si + 1][0])
+        # sources and hedges matter only where there is a figure, or for the list that follows
+        source = _find_source(rules, mt, sent, ss, entities) if values_in_sent or next_continues else None
         inherited = None
-        if source is None and prev_sentence[0] is not None and rules.continuation.match(sent) \
-                and _hedge(rules, sent, "", False) == "asserted":
+        if source is None and values_in_sent and prev_sentence[0] is not None \
+                and rules.continuation.match(sent) and _hedge(rules, sent, "", False) == "asserted":
             source, inherited = prev_sentence  # 其中…: the list goes on under the same attribution
-        prev_sentence = (source, _hedge(rules, sent, "", source is not None))
+        prev_sentence = (source, _hedge(rules, sent, "", source is not None)) if next_continues else (None, "asserted")
         source_range = (source["_ps"], source["_pe"]) if source else None
         subjects = [e for e in entities if e.get("label") in SUBJECT_LABELS and
                     not (source_range and source_range[0] <= pspans[e["mention_id"]][0] < source_range[1])]
-        values_in_sent = [m for m in in_sent if m["kind"] in ("money", "quantity") and not m["duplicate_of"]]
         for m in values_in_sent:
             ps, pe = pspans[m["mention_id"]]
             rel_s, rel_e = ps - ss, pe - ss

@@ -61,3 +61,12 @@ def test_seed_000_image_links_and_urls_removed():
     original, res = _clean("000_29641b6c5d62fb85.txt")
     assert "futunn.com" in original and "futunn.com" not in res.mapped.text
     assert "20231015" not in res.mapped.text.replace(" ", "")
+
+
+def test_seed_002_footer_tags_and_related_links_removed():
+    original, res = _clean("002_3e9fce453feb4430.txt")
+    related = "OpenAI聘請(qǐng)Meta前高管"
+    assert related in original
+    assert "OpenAI聘請Meta前高管" not in res.mapped.text
+    # the repeated body after the footer is kept (its mentions are marked duplicate_of)
+    assert res.mapped.text.count("數百億美元") == 2

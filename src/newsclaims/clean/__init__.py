@@ -45,12 +45,14 @@ class LineRule:
     id: str
     pattern: regex.Pattern
     examples: tuple[str, ...]
+    starts_footer: bool = False
 
 
 @dataclass(frozen=True)
 class Rules:
     inline: tuple[InlineRule, ...]
     lines: tuple[LineRule, ...]
+    footer_max_line: int = 40
 
 
 @dataclass
@@ -71,10 +73,10 @@ def load_rules() -> Rules:
         for r in data["inline"]
     )
     lines = tuple(
-        LineRule(r["id"], regex.compile(r["pattern"]), tuple(r.get("examples", ())))
+        LineRule(r["id"], regex.compile(r["pattern"]), tuple(r.get("examples", ())), bool(r.get("starts_footer")))
         for r in data["boilerplate_lines"]
     )
-    return Rules(inline, lines)
+    return Rules(inline, lines, int(data.get("footer_max_line", 40)))
 
 
 def _inline_edits(text: str, rules: Rules, counts: dict[str, int]) -> list[tuple[int, int, str]]:
@@ -115,9 +117,18 @@ def clean(original: str, to_simplified: Callable[[str], str]) -> CleanResult:
     if len(simp) != len(mt.text):  # a converter that changes length cannot be used for matching
         simp = mt.text
     edits = []
+    in_footer = False
     for start, end, line in _line_spans(simp):
         stripped = line.strip()
-        if stripped and any(r.pattern.fullmatch(stripped) for r in rules.lines):
+        if not stripped:
+            continue
+        rule = next((r for r in rules.lines if r.pattern.fullmatch(stripped)), None)
+        if rule is None and in_footer and len(stripped) < rules.footer_max_line:
+            rule = True  # a tag or related-article link in the footer
+        elif rule is None:
+            in_footer = False
+        if rule is not None:
+            in_footer = in_footer or (rule is not True and rule.starts_footer)
             edits.append((start, end, ""))
             counts["boilerplate_chars"] += end - start
     if edits:

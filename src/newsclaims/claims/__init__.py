@@ -1,16 +1,29 @@
 """Stage `claims`: join mentions into claims (DESIGN.md, claims.jsonl).
 
-For every money or quantity mention outside a repeated block, within its
-sentence: the *metric* is the trigger word nearest before the value in its clause
-(else after it in the clause, else earlier in the sentence); the *subject* is the
-entity nearest before the value (an anaphor such as 该公司/其, or no entity at all,
-refers back to the last subject of the paragraph); the *time* is the date nearest
-before the value in its clause, else in its sentence; the *source* comes from
-source patterns (据…报道, X称, according to …); the *hedge* is the first cue family
-(forecast, estimate, reported) found before the value in its clause or the
-sentence head.  "A接受了B的N投资" gives two claims: A funding, B investment.
+For every money or quantity mention outside a repeated block, within its sentence:
 
-All lexicons are in ``rules.yaml``.  Offsets of every part index the original text.
+* *metric*: the trigger word that fits the value (money, percentage, multiple,
+  count; ``compatible`` in rules.yaml) nearest before it in its clause, else after
+  it in the clause, else (money) earlier in the sentence; a count's own noun
+  (用户, 访问) decides alone; nothing found: ``other``;
+* *subject*: the clause's topic (its first entity before the value, with the
+  entities coordinated with it; ``A、B、C…分别为x、y、z`` pairs them in order); an
+  anaphor (该公司/其) with no name goes to the sentence's organisation, else the last
+  one named in the paragraph, else the previous paragraph's first; else the entity
+  nearest before the value, else a name the figure modifies (70亿参数的LLaMA), else
+  the previous sentence's topic;
+* *time*: the date nearest before the value in its clause, else in its sentence,
+  else after it in its clause;
+* *source*: the attribution nearest before the value (据…报道, X称, X的测算,
+  according to …), else the first after it; a 其中… sentence inherits the previous
+  sentence's source and hedge;
+* *hedge*: the strongest cue family (estimate > forecast > reported) before the
+  value in its sentence or after it in its clause; else reported when a source is
+  named, else asserted; *negated* when a negation cue stands in the clause before;
+* direction: "A接受了B的N投资" and "B向A投资N" give A funding and B investment.
+
+All lexicons are in ``rules.yaml``; ``examples.yaml`` holds examples run by the
+tests.  Offsets of every part index the original text.
 """
 from __future__ import annotations
 
@@ -185,18 +198,19 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
         values_in_sent = [m for m in in_sent if m["kind"] in ("money", "quantity") and not m["duplicate_of"]]
         next_continues = si + 1 < len(sentences) and rules.continuation.match(text, sentences[si + 1][0])
         # sources and hedges matter only where there is a figure, or for the list that follows
-        source = _find_source(rules, mt, sent, ss, entities) if values_in_sent or next_continues else None
-        inherited = None
-        if source is None and values_in_sent and prev_sentence[0] is not None \
+        sources = _find_sources(rules, mt, sent, ss, entities) if values_in_sent or next_continues else []
+        inherited = inherited_source = None
+        if not sources and values_in_sent and prev_sentence[0] is not None \
                 and rules.continuation.match(sent) and _hedge(rules, sent, "", False) == "asserted":
-            source, inherited = prev_sentence  # 其中…: the list goes on under the same attribution
-        prev_sentence = (source, _hedge(rules, sent, "", source is not None)) if next_continues else (None, "asserted")
-        source_range = (source["_ps"], source["_pe"]) if source else None
+            inherited_source, inherited = prev_sentence  # 其中…: the list goes on under the same attribution
+        prev_sentence = ((sources[-1] if sources else None), _hedge(rules, sent, "", bool(sources))) \
+            if next_continues else (None, "asserted")
         subjects = [e for e in entities if e.get("label") in SUBJECT_LABELS and
-                    not (source_range and source_range[0] <= pspans[e["mention_id"]][0] < source_range[1])]
+                    not any(f["_ps"] <= pspans[e["mention_id"]][0] < f["_pe"] for f in sources)]
         for m in values_in_sent:
             ps, pe = pspans[m["mention_id"]]
             rel_s, rel_e = ps - ss, pe - ss
+            source = inherited_source or _source_for(sources, ps)
             found = _find_metric(rules, sent, rel_s, rel_e, m)
             metric, trig_rel, trig_same_clause = found or ("other", rel_s, False)
             c_s, _ = _clause_bounds(sent, rel_s)
@@ -336,26 +350,30 @@ def _pick_time(dates, pspans, ss, c_s, rel_s, sent):
     return after[0] if after else None  # "lost $540 million in 2022"
 
 
-def _find_source(rules: Rules, mt: MappedText, sent: str, ss: int, entities) -> dict[str, Any] | None:
+def _find_sources(rules: Rules, mt: MappedText, sent: str, ss: int, entities) -> list[dict[str, Any]]:
+    """Every attribution in the sentence, by position (earlier rules win overlaps)."""
+    found: list[dict[str, Any]] = []
     for rid, pattern in rules.sources:
-        m = pattern.search(sent)
-        if not m:
-            continue
-        s, e = m.span("src")
-        s, e = _strip_span(sent, s, e)
-        if e <= s:
-            continue
-        ps, pe = ss + s, ss + e
-        span = _span(mt, ps, pe)
-        canonical = sent[s:e].strip("《》")
-        for ent in entities:
-            es, ee = ent["start"], ent["end"]
-            if span["start"] <= es and ee <= span["end"]:
-                canonical = ent.get("canonical") or canonical
-                break
-        return {"text": span["text"], "canonical": canonical, "start": span["start"], "end": span["end"],
-                "_ps": ps, "_pe": pe, "_rule": rid}
-    return None
+        for m in pattern.finditer(sent):
+            s, e = _strip_span(sent, *m.span("src"))
+            if e <= s or any(f["_ps"] - ss < e and s < f["_pe"] - ss for f in found):
+                continue
+            ps, pe = ss + s, ss + e
+            span = _span(mt, ps, pe)
+            canonical = sent[s:e].strip("《》")
+            for ent in entities:
+                if span["start"] <= ent["start"] and ent["end"] <= span["end"]:
+                    canonical = ent.get("canonical") or canonical
+                    break
+            found.append({"text": span["text"], "canonical": canonical, "start": span["start"], "end": span["end"],
+                          "_ps": ps, "_pe": pe, "_rule": rid})
+    return sorted(found, key=lambda f: f["_ps"])
+
+
+def _source_for(sources: list[dict[str, Any]], ps: int) -> dict[str, Any] | None:
+    """The attribution nearest before the value, else the first after it."""
+    before = [f for f in sources if f["_ps"] < ps]
+    return before[-1] if before else (sources[0] if sources else None)
 
 
 def _confidence(same_clause: bool, has_trigger: bool, carried: bool, time, source) -> float:

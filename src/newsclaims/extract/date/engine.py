@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import regex
 
+TIMES={"atoms":0,"seqs":0}
 _SPACES = regex.compile(r"[ \t]*")
 _MAX_ROUNDS = 6
 _BACK_WINDOW = 80
@@ -75,6 +76,7 @@ class Engine:
         that have a new token shortly after them (sequence items are contiguous, so an
         older anchor can only gain a partner that starts within ``_REACH`` characters).
         """
+        import time as _tm; _t0=_tm.perf_counter()
         toks: list[Tok] = []
         seen: set = set()
         by_start: dict[int, list[Tok]] = defaultdict(list)
@@ -119,6 +121,7 @@ class Engine:
                 if out is not None:
                     add(_tok(out, rule, m.start(), m.end()))
 
+        _t1=_tm.perf_counter(); TIMES["atoms"]+=_t1-_t0
         fresh = list(toks)
         back_cache: dict = {}
         fwd_cache: dict = {}
@@ -175,6 +178,7 @@ class Engine:
                         if add(tok):
                             produced.append(tok)
             fresh = produced
+        TIMES["seqs"]+=_tm.perf_counter()-_t1
         return toks
 
     @staticmethod

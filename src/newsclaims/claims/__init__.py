@@ -65,6 +65,7 @@ class Rules:
     anaphora: regex.Pattern
     compatible: dict[str, frozenset[str]]
     continuation: regex.Pattern
+    time_anaphora: regex.Pattern
 
 
 def _alternation(words) -> str:
@@ -93,7 +94,8 @@ def load_rules() -> Rules:
                  tuple((s["id"], regex.compile(s["pattern"])) for s in data["sources"]),
                  regex.compile(_alternation(data["anaphora"]), regex.I),
                  {k: frozenset(v) for k, v in data["compatible"].items()},
-                 regex.compile(r"\s*(?:" + _alternation(data["continuations"]) + ")"))
+                 regex.compile(r"\s*(?:" + _alternation(data["continuations"]) + ")"),
+                 regex.compile(_alternation(data["time_anaphora"]), regex.I))
 
 
 def _span(mt: MappedText, ps: int, pe: int) -> dict[str, Any]:
@@ -183,6 +185,7 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
     claims: list[dict[str, Any]] = []
     last_subject: tuple[dict[str, Any], int] | None = None  # (entity mention, sentence index)
     prev_sentence: tuple[dict[str, Any] | None, str] = (None, "asserted")  # (source, hedge)
+    prev_dates: list[dict[str, Any]] = []
     para_orgs: list[dict[str, Any]] = []       # organisations named so far in this paragraph
     prev_para_orgs: list[dict[str, Any]] = []  # … and in the previous one
     for si, (ss, se) in enumerate(sentences):
@@ -195,6 +198,8 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
         sent = text[ss:se]
         entities = [m for m in in_sent if m["kind"] == "entity"]
         dates = [m for m in in_sent if m["kind"] == "date"]
+        time_back = prev_dates[-1] if not dates and prev_dates and rules.time_anaphora.search(sent) else None
+        prev_dates = dates
         values_in_sent = [m for m in in_sent if m["kind"] in ("money", "quantity") and not m["duplicate_of"]]
         next_continues = si + 1 < len(sentences) and rules.continuation.match(text, sentences[si + 1][0])
         # sources and hedges matter only where there is a figure, or for the list that follows
@@ -254,7 +259,7 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
             if hedge == "asserted" and source is not None:
                 hedge = "reported"
             negated = bool(rules.negation.search(clause_head))
-            time = _pick_time(dates, pspans, ss, c_s, rel_s, sent)
+            time = _pick_time(dates, pspans, ss, c_s, rel_s, sent) or time_back
             pairs = [(metric, subject)]
             respectively = _respectively(values_in_sent, m, group, sent, ss, pspans)
             if respectively is not None:

@@ -66,6 +66,7 @@ class Rules:
     compatible: dict[str, frozenset[str]]
     continuation: regex.Pattern
     time_anaphora: regex.Pattern
+    collective: regex.Pattern
 
 
 def _alternation(words) -> str:
@@ -95,7 +96,8 @@ def load_rules() -> Rules:
                  regex.compile(_alternation(data["anaphora"]), regex.I),
                  {k: frozenset(v) for k, v in data["compatible"].items()},
                  regex.compile(r"\s*(?:" + _alternation(data["continuations"]) + ")"),
-                 regex.compile(_alternation(data["time_anaphora"]), regex.I))
+                 regex.compile(_alternation(data["time_anaphora"]), regex.I),
+                 regex.compile(_alternation(data["collective"]), regex.I))
 
 
 def _span(mt: MappedText, ps: int, pe: int) -> dict[str, Any]:
@@ -222,7 +224,14 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
             carried = False
             subject = None
             group = _subject_group(subjects, pspans, ss, sent, c_s, rel_s)
-            if group:
+            frm = _FROM.search(sent, 0, rel_s) if metric == "funding" else None
+            raiser = next((e for e in subjects if frm and pspans[e["mention_id"]][1] - ss == frm.start()), None)
+            if raiser is not None:
+                # Inflection从…投资者处融资15.25亿美元: the one before 从 raises the money
+                subject = raiser
+            elif not group and rules.collective.search(sent, c_s, rel_s):
+                continue  # 三家合计…65%: a figure about several subjects together
+            elif group:
                 subject = group[0]
             elif rules.anaphora.search(sent, c_s, rel_s):
                 # 公司/该公司/其 with no name in the clause: the sentence topic organisation,
@@ -238,11 +247,7 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
             else:
                 before = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= rel_s]
                 after = [e for e in subjects if rel_e <= pspans[e["mention_id"]][0] - ss < _clause_bounds(sent, rel_s)[1]]
-                frm = _FROM.search(sent, 0, rel_s) if metric == "funding" else None
-                if frm and before and any(pspans[e["mention_id"]][1] - ss == frm.start() for e in before):
-                    # Inflection从…投资者处融资15.25亿美元: the one before 从 raises the money
-                    subject = next(e for e in before if pspans[e["mention_id"]][1] - ss == frm.start())
-                elif before:
+                if before:
                     subject = before[-1]
                 elif after:
                     subject = after[0]  # 70亿参数的AI大模型LLaMA: the figure modifies a later name
@@ -281,8 +286,8 @@ def build_claims(article_id: str, mt: MappedText, sentences: list[tuple[int, int
                 receivers = [e for e in subjects if pspans[e["mention_id"]][1] - ss <= receiver_pos]
                 investors = [e for e in subjects if receiver_pos <= pspans[e["mention_id"]][0] - ss < rel_s]
                 pairs = []
-                if receivers:
-                    pairs.append(("funding", receivers[-1]))
+                if receivers:  # the topic receives: Inflection从…投资者那里获得过…
+                    pairs.append(("funding", receivers[0]))
                 if investors:
                     pairs.append(("investment", investors[-1]))
                 pairs = pairs or [(metric, subject)]

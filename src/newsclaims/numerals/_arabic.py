@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import regex
 
-from ._core import Numeral, lexicon
+from ._core import Numeral, lexicon, new_numeral
 
 _LETTER = regex.compile(r"[A-Za-z]")
 
@@ -71,13 +71,55 @@ def _sci_value(s: str) -> Fraction:
     return Fraction(s)
 
 
+@functools.cache
+def _suffix_tables() -> tuple[dict[str, int], frozenset[str]]:
+    lex = lexicon()
+    mults = {k: int(v) for k, v in {**lex["suffixes"], **lex["ambiguous_suffixes"]}.items()}
+    return mults, frozenset(lex["ambiguous_suffixes"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _int_value(body: str) -> Fraction:
+    return Fraction(int(body))
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_value(body: str) -> tuple[Fraction, str]:
+    """Value and form of a thou/spaced/indian/dec body (grouping characters dropped)."""
+    clean = _clean(body)
+    if "." in clean:
+        whole, _, frac = clean.partition(".")
+        return Fraction(int(whole or "0") * 10 ** len(frac) + int(frac), 10 ** len(frac)), "decimal"
+    return Fraction(int(clean)), "int"
+
+
+def _is_letter(c: str) -> bool:
+    return c.isascii() and c.isalpha()          # [A-Za-z] for one character
+
+
 def scan(text: str, english: bool) -> list[Numeral]:
     """All Arabic-digit numerals in ``text``, left to right, non-overlapping."""
     lex = lexicon()
-    mults = {**lex["suffixes"], **lex["ambiguous_suffixes"]}
+    mults, ambiguous_suffixes = _suffix_tables()
     out: list[Numeral] = []
+    append = out.append
+    n_text = len(text)
     for m in _scanner(english).finditer(text):
         kind = m.lastgroup
+        if kind == "int" and m.start() == m.start("int"):   # the common case: digits, no sign, no suffix
+            body_start, body_end = m.span()
+            if body_end - body_start > _MAX_CHARS:
+                continue
+            before = text[body_start - 1] if body_start > 0 else ""
+            attached_left = _is_letter(before)
+            glued = (before in "-‐" and body_start >= 2 and text[body_start - 2].isascii()
+                     and text[body_start - 2].isalpha())
+            attached = attached_left or (body_end < n_text and _is_letter(text[body_end]))
+            if attached or glued:
+                append(new_numeral(body_start, body_end, _int_value(m.group()), attached=attached, glued=glued))
+            else:
+                append(new_numeral(body_start, body_end, _int_value(m.group())))
+            continue
         if kind not in _FORMS:                              # a suffix group closed last
             groups = m.groupdict()
             kind = next(name for name in _FORMS if groups.get(name) is not None)
@@ -88,28 +130,28 @@ def scan(text: str, english: bool) -> list[Numeral]:
         negative = m.group("sign") is not None
         start = m.start()
         before = text[body_start - 1] if body_start > 0 else ""
-        attached_left = bool(before and _LETTER.match(before)) and not negative
+        attached_left = _is_letter(before) and not negative
         glued = (before in "-‐" and body_start >= 2 and text[body_start - 2].isascii()
                  and text[body_start - 2].isalpha()) and not negative
         if kind == "multidot":
             pos = body_start
             for piece in body.split("."):
-                out.append(Numeral(pos, pos + len(piece), Fraction(int(piece)), attached=attached_left and pos == body_start,
-                                   glued=glued and pos == body_start))
+                append(new_numeral(pos, pos + len(piece), Fraction(int(piece)),
+                                   attached=attached_left and pos == body_start, glued=glued and pos == body_start))
                 pos += len(piece) + 1
             continue
         if kind == "vulgar":
             num, den = lex["vulgar_fractions"][body].split("/")
-            out.append(Numeral(start, body_end, Fraction(int(num), int(den)) * (-1 if negative else 1),
+            append(new_numeral(start, body_end, Fraction(int(num), int(den)) * (-1 if negative else 1),
                                form="fraction"))
             continue
         if kind == "frac":
             num, den = body.split("/")
             chained = body_start >= 2 and text[body_start - 1] in "/-" and text[body_start - 2].isdigit()
             if chained or int(den) == 0:
-                out.append(Numeral(body_start, body_start + len(num), Fraction(int(num)), glued=glued))
+                append(new_numeral(body_start, body_start + len(num), Fraction(int(num)), glued=glued))
                 d0 = body_start + len(num) + 1
-                out.append(Numeral(d0, d0 + len(den), Fraction(int(den))))
+                append(new_numeral(d0, d0 + len(den), Fraction(int(den))))
                 continue
             value = Fraction(int(num), int(den))
             form = "fraction"
@@ -122,31 +164,23 @@ def scan(text: str, english: bool) -> list[Numeral]:
             value = Fraction(body.replace(",", "."))
             form = "decimal"
         elif kind == "int":
-            value = Fraction(int(body))
+            value = _int_value(body)
             form = "int"
         else:
-            clean = _clean(body)
-            if "." in clean:
-                whole, _, frac = clean.partition(".")
-                value = Fraction(int(whole or "0") * 10 ** len(frac) + int(frac), 10 ** len(frac))
-                form = "decimal"
-            else:
-                value = Fraction(int(clean))
-                form = "int"
+            value, form = _plain_value(body)
         mult = 1
         ambiguous = False
         end = body_end
         suffix = m.group("sufs") or m.group("suft")
         if suffix is not None and form != "fraction":
-            mult = int(mults[suffix])
-            ambiguous = suffix in lex["ambiguous_suffixes"]
+            mult = mults[suffix]
+            ambiguous = suffix in ambiguous_suffixes
             value *= mult
             end = m.end()
-        after = text[end] if end < len(text) else ""
-        attached = attached_left or bool(after and _LETTER.match(after))
+        attached = attached_left or (end < n_text and _is_letter(text[end]))
         if negative:
             value = -value
-        out.append(Numeral(start, end, value, mult=mult, form=form, attached=attached, glued=glued,
+        append(new_numeral(start, end, value, mult=mult, form=form, attached=attached, glued=glued,
                            ambiguous=ambiguous))
     return _mixed_fractions(text, out)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,33 @@ class Numeral:
         return self.value / self.mult
 
     def with_(self, **changes: Any) -> "Numeral":
-        return replace(self, **changes)
+        """A copy with ``changes`` (field names only; same result as :func:`dataclasses.replace`,
+        without re-running ``__init__``)."""
+        d = self.__dict__.copy()
+        d.update(changes)
+        new = _object_new(Numeral)
+        _object_setattr(new, "__dict__", d)
+        return new
+
+
+_object_new = object.__new__
+_object_setattr = object.__setattr__
+#: every field with its default (start, end, value: placeholders), in field order
+_TEMPLATE = {f.name: (None if f.default is MISSING else f.default) for f in fields(Numeral)}
+
+
+def new_numeral(start: int, end: int, value: Fraction, **kw: Any) -> Numeral:
+    """``Numeral(start, end, value, **kw)`` for the scanners' hot loops (a frozen dataclass's
+    ``__init__`` sets its twenty fields one by one; this fills the instance dict at once)."""
+    d = _TEMPLATE.copy()
+    d["start"] = start
+    d["end"] = end
+    d["value"] = value
+    if kw:
+        d.update(kw)
+    n = _object_new(Numeral)
+    _object_setattr(n, "__dict__", d)
+    return n
 
 
 class Spans:
@@ -145,3 +171,10 @@ def lexicon() -> dict[str, Any]:
 def modifiers() -> dict[str, Any]:
     with (_HERE / "modifiers.yaml").open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+def numeral_from(fields_: dict[str, Any]) -> Numeral:
+    """A Numeral whose instance dict is ``fields_`` (a complete, fresh dict of every field)."""
+    n = _object_new(Numeral)
+    _object_setattr(n, "__dict__", fields_)
+    return n

@@ -25,7 +25,7 @@ from fractions import Fraction
 
 import regex
 
-from ._core import Invalid, Numeral, lexicon
+from ._core import Invalid, Numeral, lexicon, new_numeral, numeral_from
 
 
 @dataclass(frozen=True)
@@ -294,36 +294,56 @@ def _evaluate(toks: list[_Tok]) -> _Result:
     return _Result(sign * v, low, high, vague, over, mult, form, False, single, end_tok)
 
 
+@functools.lru_cache(maxsize=8192)
+def _parse_run(run: str) -> tuple[tuple, ...]:
+    """The numerals of one run, offsets relative to the run (a run's parse does not depend on
+    where it stands, and the same runs -- 一, 两, 几, 10亿 -- recur all over a corpus)."""
+    ambiguous = _ambiguous_single()
+    toks = _tokenize(run, 0)
+    found = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        res = None
+        j = n
+        while j > i:
+            try:
+                res = _evaluate(toks[i:j])
+                break
+            except Invalid:
+                j -= 1
+        if res is None:
+            i += 1
+            continue
+        span = toks[i:j]
+        start = span[0].start
+        end = span[res.end_tok - 1].end
+        ext = span[-1].end if res.end_tok < len(span) else -1
+        found.append((start, end, ext, new_numeral(
+            start, end, res.value, low=res.low, high=res.high, vague=res.vague, over=res.over,
+            ext_end=ext, mult=res.mult, script="zh", form=res.form, single=res.single, bare=res.bare,
+            ambiguous=run[start:end] in ambiguous).__dict__))
+        i = j
+    return tuple(found)
+
+
+@functools.cache
+def _ambiguous_single() -> frozenset[str]:
+    return frozenset(lexicon()["zh"]["ambiguous_single"])
+
+
 def scan(text: str) -> list[Numeral]:
     """Chinese numerals in ``text`` (runs made only of Arabic digits are left out)."""
-    zh = lexicon()["zh"]
-    ambiguous = set(zh["ambiguous_single"])
     out: list[Numeral] = []
     for m in _run_regex().finditer(text):
-        if m.end() - m.start() > 200:
+        base, stop = m.span()
+        if stop - base > 200:
             continue                                        # not prose
-        toks = _tokenize(m.group(), m.start())
-        i = 0
-        n = len(toks)
-        while i < n:
-            res = None
-            j = n
-            while j > i:
-                try:
-                    res = _evaluate(toks[i:j])
-                    break
-                except Invalid:
-                    j -= 1
-            if res is None:
-                i += 1
-                continue
-            span = toks[i:j]
-            start = span[0].start
-            end = span[res.end_tok - 1].end
-            ext = span[-1].end if res.end_tok < len(span) else -1
-            txt = text[start:end]
-            out.append(Numeral(start, end, res.value, res.low, res.high, vague=res.vague, over=res.over,
-                               ext_end=ext, mult=res.mult, script="zh", form=res.form, single=res.single,
-                               bare=res.bare, ambiguous=txt in ambiguous))
-            i = j
+        for start, end, ext, fields in _parse_run(m.group()):
+            d = fields.copy()
+            d["start"] = base + start
+            d["end"] = base + end
+            if ext >= 0:
+                d["ext_end"] = base + ext
+            out.append(numeral_from(d))
     return out

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from . import __version__
@@ -24,7 +25,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 def _progress_printer(enabled: bool):
     """tqdm bar on a terminal, a log line every 10% otherwise."""
-    state = {"bar": None, "done": 0, "total": None, "next": 0}
+    state = {"bar": None, "done": 0, "total": None, "next": 1, "t0": time.monotonic()}
     tty = enabled and sys.stderr.isatty()
 
     def progress(step: int, total: int | None) -> None:
@@ -39,8 +40,12 @@ def _progress_printer(enabled: bool):
             state["bar"].update(step)
             if state["done"] >= (total or 0):
                 state["bar"].close()
-        elif enabled and total and state["done"] >= state["next"]:
-            log.info("processed %d/%d articles", state["done"], total)
+        elif enabled and total and state["done"] >= state["next"] and state["done"]:
+            elapsed = time.monotonic() - state["t0"]
+            rate = state["done"] / elapsed if elapsed > 0 else 0.0
+            eta = (total - state["done"]) / rate if rate else 0.0
+            log.info("processed %d/%d inputs (%.1f/s, ETA %dm%02ds)", state["done"], total, rate,
+                     eta // 60, eta % 60)
             state["next"] = state["done"] + max(1, total // 10)
 
     return progress

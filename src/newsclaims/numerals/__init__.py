@@ -70,7 +70,8 @@ def find_numerals(text: str, lang: str = "zh") -> tuple[Numeral, ...]:
     urls = Spans(m.span() for m in _URL.finditer(text))
     if urls:
         nums = [n for n in nums if not urls.contains(n.start)]
-    nums = [_decorate(text, n) for n in nums]
+    if _decorate_chars().search(text):
+        nums = [_decorate(text, n) for n in nums]
     return tuple(_combine_fractions(text, nums))
 
 
@@ -83,24 +84,38 @@ def _drop_overlaps(nums: list[Numeral]) -> list[Numeral]:
     return out
 
 
-def _decorate(text: str, n: Numeral) -> Numeral:
+@functools.cache
+def _marks() -> tuple[str, str]:
     zh = lexicon()["zh"]
+    return "".join(zh["over_marks"]), "".join(zh["dozen"])
+
+
+@functools.cache
+def _decorate_chars() -> regex.Pattern:
+    """A text without any of these characters leaves every numeral undecorated."""
+    return regex.compile("[" + regex.escape("".join(_marks()) + "第") + "]")
+
+
+def _decorate(text: str, n: Numeral) -> Numeral:
+    over_marks, dozen = _marks()
     changes = {}
     stop = n.stop
-    if n.script != "zh" and stop < len(text) and text[stop] in zh["over_marks"] and not n.over:
+    if n.script != "zh" and stop < len(text) and text[stop] in over_marks and not n.over:
         changes.update(over=True, ext_end=stop + 1)
         stop += 1
-    if stop < len(text) and text[stop] in zh["dozen"] and not text[stop + 1:stop + 2] in ("对", "折") \
+    if stop < len(text) and text[stop] in dozen and not text[stop + 1:stop + 2] in ("对", "折") \
             and n.form in ("int", "bare") and not n.over:
         changes.update(value=n.value * 12, end=stop + 1, ext_end=-1)
-    before = text[max(0, n.start - 2):n.start].rstrip(" ")
-    if before.endswith("第"):
+    start = n.start
+    if start and (text[start - 1] == "第" or (start > 1 and text[start - 1] == " " and text[start - 2] == "第")):
         changes["ordinal"] = True
     return n.with_(**changes) if changes else n
 
 
 def _combine_fractions(text: str, nums: list[Numeral]) -> list[Numeral]:
     """五分之一, 百分之五 (per-hundred), 三又三分之一."""
+    if "分" not in text:
+        return nums                                         # no 分之 anywhere
     chars = numeral_chars()
     out: list[Numeral] = []
     i = 0

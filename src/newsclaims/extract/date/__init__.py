@@ -181,12 +181,6 @@ def _compile_rule(spec: dict, frags: dict, flags: int) -> Rule:
                               first=first_chars(pat, bool(flags & regex.IGNORECASE))))
     rule.items = items
     rule.anchor = next(i for i, it in enumerate(items) if it.dim is not None)
-    if rule.anchor + 1 < len(items):
-        nxt = items[rule.anchor + 1]
-        if nxt.dim is not None:
-            rule.gate = nxt.dim
-        elif nxt.first is not None and not nxt.can_empty:
-            rule.gate = nxt.first
     return rule
 
 

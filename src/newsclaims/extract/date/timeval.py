@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
+from operator import attrgetter
 
 DT = _dt.datetime
 DAY = _dt.timedelta(days=1)
@@ -125,11 +126,18 @@ class TV:
     date_from_ref: bool = False  # clock only: the day is the reference day
 
     def but(self, **kw) -> "TV":
-        return replace(self, **kw)
+        """A copy with some fields changed (``dataclasses.replace``, without its overhead)."""
+        d = dict(zip(_TV_FIELDS, _tv_values(self)))
+        d.update(kw)
+        return TV(**d)
 
     @property
     def is_day_or_finer(self) -> bool:
         return GRAINS.index(self.grain) <= GRAINS.index("day")
+
+
+_TV_FIELDS = tuple(f.name for f in fields(TV))
+_tv_values = attrgetter(*_TV_FIELDS)
 
 
 def cal_tv(y: int, m: int | None = None, d: int | None = None, **kw) -> TV | None:

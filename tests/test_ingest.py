@@ -34,7 +34,7 @@ def test_truncated_utf8_keeps_the_complete_characters_and_warns():
     (b"   \n\n", "empty"),
     (bytes(range(256)) * 40, "binary"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(500), "binary"),
-])
+], ids=["empty", "whitespace", "all-bytes", "png"])
 def test_bad_bytes_raise_a_coded_error(data, code):
     with pytest.raises(IngestError) as exc:
         decode_bytes(data)

@@ -18,7 +18,10 @@ trailing 多/余 and ordinals after 第.
 """
 from __future__ import annotations
 
+import bisect
 import functools
+import operator
+from typing import NamedTuple
 
 import regex
 
@@ -26,7 +29,7 @@ from ..extract.base import Draft, ExtractContext
 from . import _arabic, _en, _zh
 from ._core import Numeral, Spans, lexicon, to_number
 
-__all__ = ["Numeral", "Spans", "find_numerals", "extract", "to_number", "numeral_chars"]
+__all__ = ["Numeral", "Spans", "find_numerals", "numeral_edges", "extract", "to_number", "numeral_chars"]
 
 _HAN = regex.compile(r"\p{Han}")
 _ASCII_LETTER = regex.compile(r"[A-Za-z]")
@@ -53,10 +56,11 @@ def find_numerals(text: str, lang: str = "zh") -> tuple[Numeral, ...]:
     """Every numeral in ``text`` (processed text), sorted by start, non-overlapping."""
     english = lang == "en"      # 1,3 / 1 234 567 / 12,34,567: English number formats only
     arabic = _arabic.scan(text, english)
-    zh = _zh.scan(text) if _HAN.search(text) else []
-    if zh:
-        spans = Spans((z.start, z.stop) for z in zh)
-        arabic = [a for a in arabic if not spans.overlaps(a.start, a.end)]
+    zh: list[Numeral] = []
+    if _HAN.search(text):
+        zh, with_digits = _zh.scan_marked(text)
+        if with_digits and arabic:
+            arabic = _without_overlaps(arabic, with_digits)
     words: list[Numeral] = []
     if _ASCII_LETTER.search(text):
         words, absorbed = _en.scan(text, arabic)
@@ -65,14 +69,64 @@ def find_numerals(text: str, lang: str = "zh") -> tuple[Numeral, ...]:
         if words and zh:
             spans = Spans((w.start, w.end) for w in words)
             zh = [z for z in zh if not spans.overlaps(z.start, z.stop)]
-    nums = sorted(arabic + zh + words, key=lambda n: (n.start, -n.end))
-    nums = _drop_overlaps(nums)
-    urls = Spans(m.span() for m in _URL.finditer(text))
-    if urls:
-        nums = [n for n in nums if not urls.contains(n.start)]
-    if _decorate_chars().search(text):
-        nums = [_decorate(text, n) for n in nums]
-    return tuple(_combine_fractions(text, nums))
+    if words:
+        nums = _drop_overlaps(sorted(arabic + zh + words, key=lambda n: (n.start, -n.end)))
+    else:
+        # each scanner's numerals are sorted and disjoint, and the Arabic ones that overlap a
+        # Chinese one are gone: no two share a start (the start alone gives the same order)
+        # and _drop_overlaps would drop none
+        nums = sorted(arabic + zh, key=_START)
+    if "://" in text or "w." in text or "W." in text:      # what _URL needs (https?:// or www.)
+        urls = Spans(m.span() for m in _URL.finditer(text))
+        if urls:
+            nums = [n for n in nums if not urls.contains(n.start)]
+    if not nums:
+        return ()
+    starts = [n.start for n in nums]
+    _decorate_all(text, nums, starts)
+    return tuple(_combine_fractions(text, nums, starts))
+
+
+_START = operator.attrgetter("start")
+_END = operator.attrgetter("end")
+_EXT_END = operator.attrgetter("ext_end")
+
+
+class Edges(NamedTuple):
+    """What stands at the edges of each numeral of :func:`find_numerals` (same indexes)."""
+
+    starts: list[int]
+    stops: list[int]          # Numeral.stop
+    after: list[str]          # the character at stop ("" at the end of the text)
+    before: list[str]         # the character before start ("" at the start of the text)
+
+
+@functools.lru_cache(maxsize=16)
+def numeral_edges(text: str, lang: str = "zh") -> Edges:
+    """:class:`Edges` of ``find_numerals(text, lang)``: the extractors pick the few numerals
+    worth a closer look from these lists instead of asking every numeral in turn."""
+    nums = find_numerals(text, lang)
+    starts = list(map(_START, nums))
+    stops = [e if x < 0 else x for e, x in zip(map(_END, nums), map(_EXT_END, nums))]
+    return Edges(starts, stops, [text[s:s + 1] for s in stops], [text[s - 1] if s else "" for s in starts])
+
+
+def _without_overlaps(arabic: list[Numeral], spans: list[tuple[int, int]]) -> list[Numeral]:
+    """``arabic`` (sorted, non-overlapping) less the numerals sharing a character with a span
+    (sorted).  Only Chinese numerals with a digit in them can overlap an Arabic one: the two
+    scanners share no other character that can stand inside or at the edge of a numeral."""
+    starts = [a.start for a in arabic]
+    drop = set()
+    size = len(arabic)
+    for s, e in spans:
+        i = max(0, bisect.bisect_right(starts, s) - 1)   # earlier ones end before this one starts
+        while i < size and starts[i] < e:
+            if arabic[i].end > s:
+                drop.add(i)
+            i += 1
+    if not drop:
+        return arabic
+    return [a for i, a in enumerate(arabic) if i not in drop]
 
 
 def _drop_overlaps(nums: list[Numeral]) -> list[Numeral]:
@@ -90,10 +144,30 @@ def _marks() -> tuple[str, str]:
     return "".join(zh["over_marks"]), "".join(zh["dozen"])
 
 
-@functools.cache
-def _decorate_chars() -> regex.Pattern:
-    """A text without any of these characters leaves every numeral undecorated."""
-    return regex.compile("[" + regex.escape("".join(_marks()) + "第") + "]")
+def _positions(text: str, chars: str):
+    for c in chars:
+        p = text.find(c)
+        while p >= 0:
+            yield p
+            p = text.find(c, p + 1)
+
+
+def _decorate_all(text: str, nums: list[Numeral], starts: list[int]) -> None:
+    """:func:`_decorate` every numeral it would change (in place): those with 多/余/打 right
+    after them or 第 (and at most one space) right before them; the others it returns as is."""
+    after, dozen = _marks()
+    todo = set()
+    for p in _positions(text, after + dozen):            # the numeral ending at p
+        i = bisect.bisect_left(starts, p) - 1
+        if i >= 0 and nums[i].stop == p:
+            todo.add(i)
+    for p in _positions(text, "第"):                      # the numeral starting at p + 1 or p + 2
+        for q in (p + 1, p + 2):
+            i = bisect.bisect_left(starts, q)
+            if i < len(starts) and starts[i] == q:
+                todo.add(i)
+    for i in todo:
+        nums[i] = _decorate(text, nums[i])
 
 
 def _decorate(text: str, n: Numeral) -> Numeral:
@@ -112,16 +186,28 @@ def _decorate(text: str, n: Numeral) -> Numeral:
     return n.with_(**changes) if changes else n
 
 
-def _combine_fractions(text: str, nums: list[Numeral]) -> list[Numeral]:
-    """五分之一, 百分之五 (per-hundred), 三又三分之一."""
-    if "分" not in text:
-        return nums                                         # no 分之 anywhere
+def _combine_fractions(text: str, nums: list[Numeral], starts: list[int]) -> list[Numeral]:
+    """五分之一, 百分之五 (per-hundred), 三又三分之一.
+
+    Only a pair of numerals with a 分 between them can combine (``_FEN_ZHI``); the others
+    are copied as they are."""
+    pairs = set()
+    for p in _positions(text, "分"):
+        i = bisect.bisect_right(starts, p) - 1
+        if 0 <= i < len(nums) - 1 and nums[i].stop <= p:
+            pairs.add(i)
+    if not pairs:
+        return nums
     chars = numeral_chars()
     out: list[Numeral] = []
     i = 0
-    while i < len(nums):
+    for k in sorted(pairs):
+        if k < i:
+            continue                                        # taken by the pair before
+        out.extend(nums[i:k])
+        i = k
         a = nums[i]
-        if i + 1 < len(nums) and _FEN_ZHI.fullmatch(text, a.stop, nums[i + 1].start):
+        if _FEN_ZHI.fullmatch(text, a.stop, nums[i + 1].start):
             b = nums[i + 1]
             pure_power = a.bare and a.value > 1 and 10 ** (len(str(int(a.value))) - 1) == a.value
             if pure_power and (a.start == 0 or text[a.start - 1] not in chars):
@@ -140,6 +226,7 @@ def _combine_fractions(text: str, nums: list[Numeral]) -> list[Numeral]:
                 continue
         out.append(a)
         i += 1
+    out.extend(nums[i:])
     return out
 
 

@@ -12,9 +12,10 @@ from fractions import Fraction
 
 import regex
 
-from ._core import Numeral, lexicon, new_numeral
+from ._core import Numeral, lexicon, new_numeral, numeral_template
 
-_LETTER = regex.compile(r"[A-Za-z]")
+_object_new = object.__new__
+_object_setattr = object.__setattr__
 
 # suffixes that may stand after a space (2.33 k, -2.5 M, 10 bln); single b/B/T/m only glued (1.2b)
 _MAX_CHARS = 48          # longer digit strings are ids (order numbers, hashes), not amounts
@@ -104,21 +105,29 @@ def scan(text: str, english: bool) -> list[Numeral]:
     out: list[Numeral] = []
     append = out.append
     n_text = len(text)
-    for m in _scanner(english).finditer(text):
+    template = numeral_template()
+    for m in _scanner(english).finditer(text, None, None, False, False):   # concurrent=False: keep the GIL
         kind = m.lastgroup
-        if kind == "int" and m.start() == m.start("int"):   # the common case: digits, no sign, no suffix
-            body_start, body_end = m.span()
+        body_start, body_end = m.span()
+        if kind == "int" and text[body_start] not in "-−负負":   # the common case: digits, no sign, no suffix
             if body_end - body_start > _MAX_CHARS:
                 continue
-            before = text[body_start - 1] if body_start > 0 else ""
-            attached_left = _is_letter(before)
-            glued = (before in "-‐" and body_start >= 2 and text[body_start - 2].isascii()
-                     and text[body_start - 2].isalpha())
-            attached = attached_left or (body_end < n_text and _is_letter(text[body_end]))
-            if attached or glued:
-                append(new_numeral(body_start, body_end, _int_value(m.group()), attached=attached, glued=glued))
-            else:
-                append(new_numeral(body_start, body_end, _int_value(m.group())))
+            before = text[body_start - 1] if body_start else ""
+            after = text[body_end] if body_end < n_text else ""
+            d = template.copy()
+            d["start"] = body_start
+            d["end"] = body_end
+            d["value"] = _int_value(m.group())
+            if before.isascii() and (before.isalpha() or (before == "-" and body_start >= 2
+                                                          and text[body_start - 2].isascii()
+                                                          and text[body_start - 2].isalpha())) \
+                    or before == "‐" or (after.isascii() and after.isalpha()):
+                d["attached"] = _is_letter(before) or _is_letter(after)
+                d["glued"] = (before in "-‐" and body_start >= 2 and text[body_start - 2].isascii()
+                              and text[body_start - 2].isalpha())
+            n = _object_new(Numeral)
+            _object_setattr(n, "__dict__", d)                # a Numeral with d as its fields (see new_numeral)
+            append(n)
             continue
         if kind not in _FORMS:                              # a suffix group closed last
             groups = m.groupdict()

@@ -173,8 +173,7 @@ def modifiers() -> dict[str, Any]:
         return yaml.safe_load(fh)
 
 
-def numeral_from(fields_: dict[str, Any]) -> Numeral:
-    """A Numeral whose instance dict is ``fields_`` (a complete, fresh dict of every field)."""
-    n = _object_new(Numeral)
-    _object_setattr(n, "__dict__", fields_)
-    return n
+def numeral_template() -> dict[str, Any]:
+    """Every field with its default (start, end and value to fill in), shared: a scanner copies
+    it, fills the copy in and makes it a Numeral's instance dict (as :func:`new_numeral`)."""
+    return _TEMPLATE

@@ -124,6 +124,22 @@ def _runs(text: str):
 
 _TOKEN = regex.compile(r"(?i)out\s+of|[a-z]+|\d+(?:[.,]\d+)*|-")
 
+#: bytes: ASCII letters kept, every other byte a space
+_LETTERS_ONLY = bytes(c if 65 <= c <= 90 or 97 <= c <= 122 else 32 for c in range(256))
+
+
+@functools.cache
+def _hit_words_ascii() -> frozenset[bytes]:
+    return frozenset(w.encode("ascii") for w in _hit_words() if w.isascii())
+
+
+def _has_hit_word(text: str) -> bool:
+    """Some maximal run of ASCII letters (a word of ``_WORD``) is a core word (``_hit_words``):
+    non-ASCII characters become "?" and every non-letter a space, so ``split()`` gives
+    exactly those runs."""
+    words = text.encode("ascii", "replace").translate(_LETTERS_ONLY).split()
+    return not _hit_words_ascii().isdisjoint(map(bytes.lower, words))
+
 
 # ---------------------------------------------------------------- evaluation
 
@@ -380,6 +396,8 @@ def _evaluate(toks: list[_Tok]) -> tuple[Fraction, str]:
 
 def scan(text: str, arabic: list[Numeral]) -> tuple[list[Numeral], set[int]]:
     """English word numerals; returns them and the ids of Arabic numerals they absorbed."""
+    if not _has_hit_word(text):
+        return [], set()                        # no number word: _runs() finds nothing
     vocab = _vocab()
     pron = set(lexicon()["en"]["pronoun_one_after"])
     starts = [a.start for a in arabic]

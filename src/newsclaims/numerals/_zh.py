@@ -20,12 +20,13 @@ Value rules (the peer suites' conventions):
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
 import regex
 
-from ._core import Invalid, Numeral, lexicon, new_numeral, numeral_from
+from ._core import Invalid, Numeral, lexicon, new_numeral
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,60 @@ def _run_regex() -> regex.Pattern:
     item = f"(?:{ar}|{cj}|[{over}]|[{point}](?=[ ]{{0,2}}[{frac_digits}]))"
     run = f"(?:[{neg}][ ]?)?(?:{ar}[ ]{{0,2}}(?:[{over}][ ]{{0,2}})?)?{cj}(?:[ ]{{0,2}}{item})*"
     return regex.compile(run)
+
+
+@functools.cache
+def _run_starts() -> tuple[re.Pattern, frozenset[str], frozenset[str], frozenset[str]]:
+    """For :func:`_runs`: the characters a run's first Chinese item (``cj``) starts with (a
+    plain class: Python's ``re`` finds it faster); those that may stand before it in a run
+    (sign, digits, separators, spaces, 多/余); the characters that are a Chinese item on their
+    own (digits, units, 几); and those an item after it may start with (or a digit)."""
+    zh, digits, small, big = _tables()
+    single = set(digits) | set(small) | set(big) | set(zh["vague_digits"])
+    first = single | set(zh["vague_prefix"]) | {f[0] for f in zh["fixed"]}
+    before = frozenset(zh["negative"]) | frozenset(zh["over_marks"]) | {" ", ",", "."}
+    more = frozenset(first | set(zh["over_marks"]) | set(zh["point"]) | {" "})
+    return re.compile("[" + re.escape("".join(sorted(first))) + "]"), before, frozenset(single), more
+
+
+def _runs(text: str):
+    """The spans of ``_run_regex().finditer(text)``, without trying the run pattern at every
+    character.
+
+    A run holds a Chinese item, and what comes before its first one is made of the
+    characters of ``before`` and digits.  So the leftmost run from ``pos`` on starts between
+    the first Chinese item character ``c`` at or after ``pos`` and the start of the stretch of
+    such characters right before ``c``; if none starts there, none starts before ``c + 1``.
+    A lone digit or unit character (一 of 一个) with nothing before it that could join the
+    run and nothing after it that could continue it is a run by itself.
+    """
+    run = _run_regex()
+    first, before, single, more = _run_starts()
+    pos = 0
+    while True:
+        c = first.search(text, pos)
+        if c is None:
+            return
+        c = c.start()
+        s = c
+        while s > pos and (text[s - 1] in before or text[s - 1].isdigit()):
+            s -= 1
+        if s == c and text[c] in single:
+            nxt = text[c + 1:c + 2]
+            if nxt not in more and not nxt.isdigit():
+                yield c, c + 1
+                pos = c + 1
+                continue
+        while s <= c:
+            m = run.match(text, s, None, False)            # concurrent=False: keep the GIL
+            if m is not None:
+                break
+            s += 1
+        else:
+            pos = c + 1
+            continue
+        yield m.span()
+        pos = m.end()
 
 
 @functools.cache
@@ -294,10 +349,16 @@ def _evaluate(toks: list[_Tok]) -> _Result:
     return _Result(sign * v, low, high, vague, over, mult, form, False, single, end_tok)
 
 
+_DIGIT = regex.compile(r"\d")
+_object_new = object.__new__
+_object_setattr = object.__setattr__
+
+
 @functools.lru_cache(maxsize=8192)
 def _parse_run(run: str) -> tuple[tuple, ...]:
     """The numerals of one run, offsets relative to the run (a run's parse does not depend on
-    where it stands, and the same runs -- 一, 两, 几, 10亿 -- recur all over a corpus)."""
+    where it stands, and the same runs -- 一, 两, 几, 10亿 -- recur all over a corpus):
+    ``(start, end, ext_end or -1, has a digit, fields)``."""
     ambiguous = _ambiguous_single()
     toks = _tokenize(run, 0)
     found = []
@@ -319,7 +380,7 @@ def _parse_run(run: str) -> tuple[tuple, ...]:
         start = span[0].start
         end = span[res.end_tok - 1].end
         ext = span[-1].end if res.end_tok < len(span) else -1
-        found.append((start, end, ext, new_numeral(
+        found.append((start, end, ext, bool(_DIGIT.search(run, start, max(end, ext))), new_numeral(
             start, end, res.value, low=res.low, high=res.high, vague=res.vague, over=res.over,
             ext_end=ext, mult=res.mult, script="zh", form=res.form, single=res.single, bare=res.bare,
             ambiguous=run[start:end] in ambiguous).__dict__))
@@ -332,18 +393,28 @@ def _ambiguous_single() -> frozenset[str]:
     return frozenset(lexicon()["zh"]["ambiguous_single"])
 
 
-def scan(text: str) -> list[Numeral]:
-    """Chinese numerals in ``text`` (runs made only of Arabic digits are left out)."""
+def scan_marked(text: str) -> tuple[list[Numeral], list[tuple[int, int]]]:
+    """:func:`scan`, and the spans (start, stop) of the numerals with an Arabic digit in them
+    (only those can overlap a numeral of the Arabic scanner)."""
     out: list[Numeral] = []
-    for m in _run_regex().finditer(text):
-        base, stop = m.span()
+    marked: list[tuple[int, int]] = []
+    for base, stop in _runs(text):
         if stop - base > 200:
             continue                                        # not prose
-        for start, end, ext, fields in _parse_run(m.group()):
+        for start, end, ext, digit, fields in _parse_run(text[base:stop]):
             d = fields.copy()
             d["start"] = base + start
             d["end"] = base + end
             if ext >= 0:
                 d["ext_end"] = base + ext
-            out.append(numeral_from(d))
-    return out
+            n = _object_new(Numeral)
+            _object_setattr(n, "__dict__", d)                # a Numeral with d as its fields (see new_numeral)
+            out.append(n)
+            if digit:
+                marked.append((base + start, base + (end if ext < 0 else ext)))
+    return out, marked
+
+
+def scan(text: str) -> list[Numeral]:
+    """Chinese numerals in ``text`` (runs made only of Arabic digits are left out)."""
+    return scan_marked(text)[0]

@@ -63,6 +63,30 @@ def _edges() -> tuple[frozenset[str], frozenset[str]]:
     return edge_chars(before, last=True), edge_chars(after)
 
 
+@functools.cache
+def _before_last(lang: str) -> frozenset[str]:
+    """Last characters (both cases) of the words :func:`_before_regex` may end on: a qualifier
+    or a bridge.  The character before the number, past up to two spaces, is one of them
+    (or a cased non-ASCII letter, which case-insensitive matching may fold) or nothing matches."""
+    key = "en_before" if lang == "en" else "zh_before"
+    words = [w for spec in modifiers()["qualifiers"].values() for w in spec[key]]
+    words += modifiers().get("bridges", {}).get(lang if lang == "en" else "zh", [])
+    last = {w[-1] for w in words if w}
+    return frozenset(last | {c.lower() for c in last} | {c.upper() for c in last})
+
+
+def _may_end_before(text: str, pos: int, lang: str) -> bool:
+    j = pos - 1
+    if j >= 0 and text[j] == " ":
+        j -= 1
+        if j >= 0 and text[j] == " ":
+            j -= 1
+    if j < 0:
+        return False
+    c = text[j]
+    return c in _before_last(lang) or (not c.isascii() and c.lower() != c.upper())
+
+
 def qualifier_before(text: str, pos: int, lang: str, bare: bool = False) -> str | None:
     """The qualifier written right before ``pos`` (约, more than ...), or None.
 
@@ -71,7 +95,9 @@ def qualifier_before(text: str, pos: int, lang: str, bare: bool = False) -> str 
     if bare and pos > 0 and text[pos - 1] in modifiers()["qualifiers"]["over"]["zh_before_bare"]:
         return "over"
     for lg in _langs(lang):
-        m = _before_regex(lg).match(text, max(0, pos - 24), pos)
+        if not _may_end_before(text, pos, lg):
+            continue
+        m = _before_regex(lg).match(text, max(0, pos - 24), pos, False)   # concurrent=False: keep the GIL
         if m:
             return m.lastgroup
     return None

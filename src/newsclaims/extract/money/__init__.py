@@ -35,7 +35,9 @@ dollar) is not a mention.
 """
 from __future__ import annotations
 
+import bisect
 import functools
+import operator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -44,7 +46,7 @@ from typing import Any
 import regex
 import yaml
 
-from ...numerals import Numeral, Spans, find_numerals
+from ...numerals import Numeral, Spans, find_numerals, numeral_edges
 from ...numerals._core import char_before, edge_chars, heads, skip_spaces, starts_like
 from ...numerals.modifiers import (distribute, is_list_gap, is_range_gap, qualifier_after, qualifier_before,
                                    value_fields)
@@ -55,12 +57,15 @@ __all__ = ["extract", "money_spans"]
 _HERE = Path(__file__).resolve().parent
 _LATIN = regex.compile(r"[A-Za-z]")
 _HAN_OR_ALNUM = regex.compile(r"[\p{Han}A-Za-z0-9]")
-_CLAUSE_END = regex.compile(r"[，。；;！？!?\n,]")
-_SENTENCE_END = regex.compile(r"[。！？!?\n]")
+_LAST_CLAUSE_END = regex.compile(r"(?r)[，。；;！？!?\n,]")  # the last clause end of a string
+_LAST_SENTENCE_END = regex.compile(r"(?r)[。！？!?\n]")
+_START = operator.attrgetter("start")
 _SCALE_AFTER = regex.compile(r"[ ]{1,2}(?P<w>thousand|million|billion|trillion|mn|bn)(?![A-Za-z])", regex.I)
 _CENTS_TAIL = regex.compile(r"[ ]{0,2}(?:[.,;:!?)]|$|and\b|more\b)", regex.I)
 _CJK_DIGIT_NOT_JIAO = regex.compile(r"[零一二两三四五六七八九十](?![角毛分])")
 _MINOR_GAP = regex.compile(r"[ ]{0,2}(?:(?:and|又)[ ]{0,2})?", regex.I)
+_SPACES = regex.compile(r"\s+")
+_HAN = regex.compile(r"\p{Han}")
 
 
 @dataclass(frozen=True)
@@ -90,9 +95,10 @@ class _Money:
     bare: bool = False
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(form: str) -> str:
     if _LATIN.search(form):
-        return regex.sub(r"\s+", "", form).lower()
+        return _SPACES.sub("", form).lower()
     return form
 
 
@@ -108,6 +114,48 @@ def _alt(forms: list[str]) -> str:
             p += r"(?![A-Za-z])"
         parts.append(p)
     return "|".join(parts)
+
+
+def _alt_by_first(forms: list[str]) -> str:
+    """The language of :func:`_alt`, factored on the first character: ``u(?:sd|s dollars)|...``.
+
+    The alternatives stay in :func:`_alt`'s order inside each first character (its lower case;
+    forms with other first characters cannot match where these do, so the first alternative
+    that matches is the same), and a long alternation is rejected after one character instead
+    of trying every form.  The look-behind of a Latin form moves after its first character
+    (``(?<![A-Za-z].)``: that character is the form's own, never a newline).
+    """
+    groups: dict[str, tuple[str, list[str]]] = {}
+    for f in sorted(set(forms), key=len, reverse=True):
+        if not f or f[0] in " \n":
+            raise ValueError(f"currency form {f!r} cannot be factored")
+        rest = regex.escape(f[1:]).replace(r"\ ", "[ ]?")
+        if regex.fullmatch(r"[A-Za-z.]{2,}\$|[Cc]\$", f):  # as in _alt: A$, "us $" ...
+            rest = rest[:-2] + r"[ ]?\$"
+        if f[0].isascii() and f[0].isalpha():
+            rest = r"(?<![A-Za-z].)" + rest
+        if f[-1].isascii() and f[-1].isalpha():
+            rest += r"(?![A-Za-z])"
+        groups.setdefault(f[0].lower(), (regex.escape(f[0]), []))[1].append(rest)
+    return "|".join(first + "(?:" + "|".join(rests) + ")" for first, rests in groups.values())
+
+
+def _alt_by_last(forms: list[str]) -> str:
+    """:func:`_alt` factored on the last character, for patterns matched backwards (REVERSE
+    flag, the prefix forms): ``(?:u|hk|a)$|...``; same order inside each last character."""
+    groups: dict[str, tuple[str, bool, list[str]]] = {}
+    for f in sorted(set(forms), key=len, reverse=True):
+        if not f or f[-1] in " \n\\":
+            raise ValueError(f"currency form {f!r} cannot be factored")
+        rest = regex.escape(f[:-1]).replace(r"\ ", "[ ]?")
+        if regex.fullmatch(r"[A-Za-z.]{2,}\$|[Cc]\$", f):  # as in _alt: A$, "us $" ...
+            rest += "[ ]?"
+        if f[0].isascii() and f[0].isalpha():
+            rest = r"(?<![A-Za-z])" + rest
+        latin = f[-1].isascii() and f[-1].isalpha()
+        groups.setdefault(f[-1].lower(), (regex.escape(f[-1]), latin, []))[2].append(rest)
+    return "|".join("(?:" + "|".join(rests) + ")" + last + (r"(?![A-Za-z])" if latin else "")
+                    for last, latin, rests in groups.values())
 
 
 @functools.cache
@@ -155,9 +203,10 @@ def _lexicon() -> dict[str, Any]:
     suf_forms = forms_of("suffix") + minor_forms + list(any_case)
     up = "|".join(sorted(upper, key=len, reverse=True))
     code_upper = rf"(?-i:(?<![A-Za-z])(?:{up})(?![A-Za-z]))"
-    suffix_re = regex.compile(rf"(?P<gap>[ ]{{0,2}}|[ ]?-[ ]?)(?P<cur>{_alt(suf_forms)}|{code_upper})", regex.I)
+    suffix_re = regex.compile(rf"(?P<gap>[ ]{{0,2}}|[ ]?-[ ]?)(?P<cur>{_alt_by_first(suf_forms)}|{code_upper})",
+                              regex.I)
     # matched backwards from the number (REVERSE flag), longest forms first
-    prefix_re = regex.compile(rf"(?r)(?P<cur>{_alt(pre_forms)}|{code_upper})(?P<gap>[ ]{{0,2}})", regex.I)
+    prefix_re = regex.compile(rf"(?r)(?P<cur>{_alt_by_last(pre_forms)}|{code_upper})(?P<gap>[ ]{{0,2}})", regex.I)
     comp_forms = [f for e in data["currencies"] for f in list(e.get("minor", {})) + list(e.get("minor_composite", {}))]
     composite_re = regex.compile(rf"[ ]{{0,2}}(?P<cur>{_alt(comp_forms)})", regex.I)
     rates = rules["rates"]
@@ -202,20 +251,32 @@ def _eligible(text: str, n: Numeral) -> bool:
     return True
 
 
+_HEAD_OK: dict[str, bool] = {}
+
+
 def _suffix(text: str, n: Numeral, lang: str) -> tuple[_Cur, int, int, int] | None:
     lex = _lexicon()
-    if not starts_like(text, skip_spaces(text, n.stop, " -", 3), lex["suffix_heads"]):
+    stop = n.stop
+    pos = skip_spaces(text, stop, " -", 3) if text[stop:stop + 1] in (" ", "-") else stop
+    head = text[pos:pos + 3]                 # starts_like() reads these three characters only
+    ok = _HEAD_OK.get(head)
+    if ok is None:
+        if len(_HEAD_OK) > 65536:
+            _HEAD_OK.clear()
+        ok = _HEAD_OK[head] = starts_like(head, 0, lex["suffix_heads"])
+    if not ok:
         return None
-    m = lex["suffix_re"].match(text, n.stop)
+    suffix_re = lex["suffix_re"]
+    m = suffix_re.match(text, stop, None, False)       # concurrent=False: keep the GIL (short match)
     if not m:
         return None
-    form = m.group("cur")
+    i_cur, i_gap = suffix_re.groupindex["cur"], suffix_re.groupindex["gap"]   # (faster than names)
+    form = m.group(i_cur)
     cur = lex["suffix"].get(_norm(form))
     if cur is None:
         return None
-    gap = m.group("gap")
-    latin = bool(_LATIN.search(form))
-    if "-" in gap and not latin:
+    gap = m.group(i_gap)
+    if "-" in gap and not _LATIN.search(form):
         return None
     if cur.lang and cur.lang != _lang_key(lang):
         return None
@@ -230,7 +291,7 @@ def _suffix(text: str, n: Numeral, lang: str) -> tuple[_Cur, int, int, int] | No
         if form == "块" and end < len(text) and _HAN_OR_ALNUM.match(text, end) and text[end] not in "的钱":
             if not _composite_follows(text, end):
                 return None
-    return cur, m.start("cur"), end, len(gap)
+    return cur, m.start(i_cur), end, len(gap)
 
 
 def _composite_follows(text: str, pos: int) -> bool:
@@ -246,7 +307,7 @@ def _prefix(text: str, n: Numeral, lang: str) -> tuple[_Cur, int, int, int] | No
     lex = _lexicon()
     if char_before(text, n.start) not in lex["prefix_last"]:
         return None
-    m = lex["prefix_re"].match(text, max(0, n.start - 12), n.start)
+    m = lex["prefix_re"].match(text, max(0, n.start - 12), n.start, False)
     if not m:
         return None
     form = m.group("cur")
@@ -257,17 +318,52 @@ def _prefix(text: str, n: Numeral, lang: str) -> tuple[_Cur, int, int, int] | No
 
 
 def _is_symbol(text: str, s: int, e: int) -> bool:
-    return not regex.search(r"[\p{Han}]", text[s:e]) and not text[s:e].isalpha()
+    return not _HAN.search(text[s:e]) and not text[s:e].isalpha()
+
+
+@functools.cache
+def _first_chars() -> frozenset[str]:
+    """First characters of the suffix heads: a character after a numeral outside this set (and
+    no space or hyphen) rules a suffix out before :func:`starts_like` is asked."""
+    first = frozenset(h[0] for h in _lexicon()["suffix_heads"])
+    if first & {"σ", "ς"}:             # lower() of a slice may differ from lower() of its first char
+        raise ValueError("a currency form starting with a Greek sigma needs starts_like() itself")
+    return first
+
+
+_SUFFIX_MAY_START: dict[str, bool] = {}
+
+
+def _suffix_may_start(c: str) -> bool:
+    """Whether :func:`_suffix` can find a currency after a numeral followed by ``c`` (one
+    character, or "" at the end of the text): it skips spaces and hyphens, then asks
+    :func:`starts_like`, whose match starts with the lower case of that character."""
+    ok = _SUFFIX_MAY_START.get(c)
+    if ok is None:
+        ok = _SUFFIX_MAY_START[c] = bool(c) and (c in " -" or c.lower()[:1] in _first_chars())
+    return ok
 
 
 def _bind(text: str, nums: tuple[Numeral, ...], lang: str) -> list[_Money]:
     pre: dict[int, tuple] = {}
     suf: dict[int, tuple] = {}
-    for k, n in enumerate(nums):
+    pre_last = _lexicon()["prefix_last"]
+    may_start = _SUFFIX_MAY_START
+    edges = numeral_edges(text, lang)
+    # a currency may follow (see _suffix_may_start) or precede (char_before() in prefix_last;
+    # past a space, _prefix looks itself): the other numerals have neither
+    wants = [(k, ws, b == " " or b.lower() in pre_last)
+             for k, (c, b) in enumerate(zip(edges.after, edges.before))
+             if (ws := may_start[c] if c in may_start else _suffix_may_start(c))
+             or b == " " or b.lower() in pre_last]
+    for k, want_s, want_p in wants:
+        n = nums[k]
         if not _eligible(text, n):
             continue
-        s = _suffix(text, n, lang)
-        p = _prefix(text, n, lang)
+        s = _suffix(text, n, lang) if want_s else None
+        p = _prefix(text, n, lang) if want_p else None
+        if not s and not p:
+            continue
         left_letter = n.start > 0 and text[n.start - 1].isascii() and text[n.start - 1].isalpha()
         right_letter = n.stop < len(text) and text[n.stop].isascii() and text[n.stop].isalpha()
         if n.attached or left_letter or right_letter:
@@ -305,10 +401,9 @@ def _bind(text: str, nums: tuple[Numeral, ...], lang: str) -> list[_Money]:
         else:
             del pre[kp]
     out: list[_Money] = []
-    for k, n in enumerate(nums):
+    for k in sorted(suf.keys() | pre.keys()):
+        n = nums[k]
         s, p = suf.get(k), pre.get(k)
-        if not s and not p:
-            continue
         if s and p and s[0].code != p[0].code:
             p = None
         if s and p and _is_symbol(text, s[1], s[2]):
@@ -320,7 +415,7 @@ def _bind(text: str, nums: tuple[Numeral, ...], lang: str) -> list[_Money]:
             cur = p[0]
         start = p[1] if p else n.start
         end = s[2] if s else n.end
-        mult = Fraction(cur.mult)
+        mult = cur.mult                                     # an int: v * mult / div is the same Fraction
         if s and s[0].code is not None and _norm(text[s[1]:s[2]]) in _lexicon()["suffix"] and n.mult == 1:
             sc = _SCALE_AFTER.match(text, end)
             if sc and _LATIN.search(text[s[1]:s[2]]):
@@ -330,17 +425,29 @@ def _bind(text: str, nums: tuple[Numeral, ...], lang: str) -> list[_Money]:
         if cur.needs_scale and abs(n.mult) < 10 ** 4:
             continue
         div = cur.divisor
-        scale = lambda v: None if v is None else v * mult / div  # noqa: E731
+        if mult == 1 and div == 1:
+            scale = _same                                   # v * 1 / 1 == v (a Fraction)
+        else:
+            scale = lambda v: None if v is None else v * mult / div  # noqa: E731
         out.append(_Money(start, end, scale(n.value), scale(n.low), scale(n.high), cur,
                           "money.suffix" if s else "money.prefix", [k], vague=n.vague, over=n.over,
                           bare=n.bare))
     return out
 
 
+def _same(v: Fraction | None) -> Fraction | None:
+    return v
+
+
 def _composites(text: str, nums: tuple[Numeral, ...], money: list[_Money]) -> None:
     """五元三毛, 三块五, 两美元又三美分, 3 dollars 50 cents, fifteen dollars and fifteen."""
     lex = _lexicon()
-    index = {n.start: k for k, n in enumerate(nums)}
+    size = len(nums)
+
+    def at(pos: int) -> int | None:
+        """Index of the numeral starting at ``pos`` (nums are sorted by start)."""
+        k = bisect.bisect_left(nums, pos, key=_START)
+        return k if k < size and nums[k].start == pos else None
     owner = {k: m for m in money for k in m.nums}
     used = set(owner)
     for m in list(money):
@@ -351,7 +458,7 @@ def _composites(text: str, nums: tuple[Numeral, ...], money: list[_Money]) -> No
         pos = m.end
         for _round in range(2):
             g = _MINOR_GAP.match(text, pos)
-            k = index.get(g.end())
+            k = at(g.end())
             if k is None:
                 break
             q = nums[k]
@@ -377,7 +484,7 @@ def _composites(text: str, nums: tuple[Numeral, ...], money: list[_Money]) -> No
                 used.add(k)
                 pos = m.end
                 if cur.divisor == 10:                         # 五毛五, five mao five: the fen digit
-                    k2 = index.get(_MINOR_GAP.match(text, pos).end())
+                    k2 = at(_MINOR_GAP.match(text, pos).end())
                     if k2 is not None and k2 not in used and nums[k2].value < 10 and nums[k2].form == "int" \
                             and (nums[k2].stop >= len(text) or not _HAN_OR_ALNUM.match(text, nums[k2].stop)):
                         m.value += nums[k2].value / 100
@@ -393,7 +500,7 @@ def _composites(text: str, nums: tuple[Numeral, ...], money: list[_Money]) -> No
                 m.end = q.stop
                 m.nums.append(k)
                 used.add(k)
-            elif _round == 0 and not regex.search(r"\p{Han}", text[m.start:m.end]) \
+            elif _round == 0 and not _HAN.search(text[m.start:m.end]) \
                     and _CENTS_TAIL.match(text, q.stop):
                 m.value += q.value / 100                      # fifteen dollars and fifteen
                 m.end = q.stop
@@ -420,10 +527,12 @@ def _lists_and_ranges(text: str, nums: tuple[Numeral, ...], money: list[_Money],
                 continue
             if lang != "en" and m.value is not None:
                 chain_start, j = n.start, k - 1
-                factor = m.value / n.value if n.value else Fraction(1)
+                factor = None                               # m.value / n.value, once a list is there
                 while j >= 0 and j not in used and _eligible(text, nums[j]) and nums[j].mult == n.mult \
                         and not nums[j].attached and is_list_gap(text, nums[j].stop, chain_start):
                     p = nums[j]
+                    if factor is None:
+                        factor = m.value / n.value if n.value else Fraction(1)
                     scale = lambda v: None if v is None else v * factor  # noqa: E731
                     extra.append(_Money(p.start, p.stop if p.over else p.end, scale(p.value), scale(p.low),
                                         scale(p.high), m.cur, "money.list", [j], implied=True,
@@ -471,6 +580,10 @@ def _trigger_regex() -> regex.Pattern:
     return regex.compile(_alt(words))
 
 
+_MULT = operator.attrgetter("mult")
+_BARE = operator.attrgetter("bare")
+
+
 def _bare_amounts(text: str, nums: tuple[Numeral, ...], money: list[_Money], lang: str) -> list[_Money]:
     """市值从2022年的 1.79 万亿涨至……: an amount without a currency after a money word."""
     if lang == "en":
@@ -482,10 +595,13 @@ def _bare_amounts(text: str, nums: tuple[Numeral, ...], money: list[_Money], lan
     used = {k for m in money for k in m.nums}
     spans = Spans((m.start, m.end) for m in money)
     out = []
-    for k, n in enumerate(nums):
-        if k in used or not _eligible(text, n) or n.attached or n.single:
-            continue
+    big = [k for k, (mult, bare) in enumerate(zip(map(_MULT, nums), map(_BARE, nums)))
+           if bare or mult >= 10 ** 4 or mult <= -10 ** 4]
+    for k in big:
+        n = nums[k]
         if abs(n.mult) < 10 ** 4 and not (n.bare and n.end - n.start >= 2):
+            continue
+        if k in used or not _eligible(text, n) or n.attached or n.single:
             continue
         if spans.overlaps(n.start, n.stop):
             continue
@@ -494,13 +610,13 @@ def _bare_amounts(text: str, nums: tuple[Numeral, ...], money: list[_Money], lan
                 continue
             lo = max(0, n.start - lex["trigger_window"])
             window = text[lo:n.start]
-            cut = [mm.end() for mm in _CLAUSE_END.finditer(window)]
-            window = window[cut[-1]:] if cut else window
+            cut = _LAST_CLAUSE_END.search(window)
+            window = window[cut.end():] if cut else window
             hits = [h.group() for h in _trigger_regex().finditer(window)]
             if not hits or hits[-1] not in money_words:
                 continue
-        sent = [mm.end() for mm in _SENTENCE_END.finditer(text, 0, n.start)]
-        sent_start = sent[-1] if sent else 0
+        last = _LAST_SENTENCE_END.search(text, 0, n.start)    # the last sentence end before it
+        sent_start = last.end() if last else 0
         ctx = [m for m in money if sent_start <= m.start < n.start and m.cur.code and m.implied is None]
         cur = ctx[-1].cur if ctx else _Cur(None)
         implied = bool(ctx)
@@ -511,21 +627,22 @@ def _bare_amounts(text: str, nums: tuple[Numeral, ...], money: list[_Money], lan
 
 def _rate(text: str, m: _Money) -> str | None:
     lex = _lexicon()
-    a = lex["rate_after_re"].match(text, m.end)
+    a = lex["rate_after_re"].match(text, m.end, None, False)      # concurrent=False: keep the GIL
     if a:
         return lex["rate_of"].get(_norm(a.group("u")))
-    w = lex["words_after_re"].match(text, m.end)
+    w = lex["words_after_re"].match(text, m.end, None, False)
     if w:
         return lex["words_after"].get(_norm(w.group("u")))
     rb = lex["rate_before"]
     lo = max(0, m.start - int(rb["window"]))
     window = text[lo:m.start]
-    cut = [mm.end() for mm in _CLAUSE_END.finditer(window)]
-    base = lo + (cut[-1] if cut else 0)
+    cut = _LAST_CLAUSE_END.search(window)
+    base = lo + (cut.end() if cut else 0)
     window = text[base:m.start]
-    hits = list(lex["rate_before_words_re"].finditer(window))
-    if hits:
-        return rb["words"][hits[-1].group()]
+    if any(word in window for word in rb["words"]):          # (else the pattern finds none)
+        hits = list(lex["rate_before_words_re"].finditer(window))
+        if hits:
+            return rb["words"][hits[-1].group()]
     pos = window.rfind(rb["marker"])
     if pos < 0:
         return None

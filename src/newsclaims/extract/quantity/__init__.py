@@ -25,6 +25,7 @@ Ranges (5-20%, 70亿-650亿参数) are one mention with ``qualifier: range``,
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -33,7 +34,7 @@ from typing import Any
 import regex
 import yaml
 
-from ...numerals import Numeral, Spans, find_numerals, numeral_chars
+from ...numerals import Numeral, Spans, find_numerals, numeral_chars, numeral_edges
 from ...numerals._core import char_after, edge_chars
 from ...numerals.modifiers import distribute, is_range_gap, qualifier_after, qualifier_before, value_fields
 from ..base import Draft, ExtractContext
@@ -41,7 +42,8 @@ from ..base import Draft, ExtractContext
 __all__ = ["extract", "discount_spans", "unit_after"]
 
 _HERE = Path(__file__).resolve().parent
-_CLAUSE_END = regex.compile(r"[，。；;！？!?\n,]")
+_LAST_CLAUSE_END = regex.compile(r"(?r)[，。；;！？!?\n,]")     # the last clause end of a string
+_SPACES = regex.compile(r"\s+")
 _ZH_DIGITS = "零〇一二三四五六七八九两俩壹贰叁肆伍陆柒捌玖"
 
 
@@ -76,6 +78,33 @@ def _alt(forms: list[str], spaced: bool = False) -> str:
     return "|".join(parts)
 
 
+def _alt_by_first(forms: list[str], spaced: bool = False, ignorecase: bool = True) -> str:
+    """The language of :func:`_alt`, factored on the first character (``个(?:百分点|...)|...``):
+    a long alternation is rejected after one character instead of trying every form.
+
+    Inside one first character the forms keep :func:`_alt`'s order, and forms with another
+    first character cannot match where these do, so the first alternative that matches is
+    the same (with ``ignorecase``, a first character stands for its lower case; else for
+    itself).  The look-behind of a Latin form moves after its first character
+    (``(?<![A-Za-z].)``: that character is the form's own, never a newline).
+    """
+    groups: dict[str, tuple[str, list[str]]] = {}
+    for f in sorted(set(forms), key=len, reverse=True):
+        if not f or f[0].isspace() or "\\" in f:
+            raise ValueError(f"unit form {f!r} cannot be factored")
+        if spaced and not f.isascii():
+            rest = "".join("[ ]{0,3}" + regex.escape(c) for c in f[1:])
+        else:
+            rest = regex.escape(f[1:]).replace(r"\ ", r"\s+")
+        if f[0].isascii() and f[0].isalpha():
+            rest = r"(?<![A-Za-z].)" + rest
+        if f[-1].isascii() and f[-1].isalpha():
+            rest += r"(?![A-Za-z])"
+        key = f[0].lower() if ignorecase else f[0]
+        groups.setdefault(key, (regex.escape(f[0]), []))[1].append(rest)
+    return "|".join(first + "(?:" + "|".join(rests) + ")" for first, rests in groups.values())
+
+
 @functools.cache
 def _lex() -> dict[str, Any]:
     with (_HERE / "units.yaml").open(encoding="utf-8") as fh:
@@ -99,26 +128,43 @@ def _lex() -> dict[str, Any]:
     return {
         "d": d,
         "unit_first": edge_chars(unit_forms),
-        "share_re": regex.compile(rf"[ ]{{0,4}}(?P<u>{_alt(all_shares, spaced=True)})", regex.I),
+        "share_re": regex.compile(rf"[ ]{{0,4}}(?P<u>{_alt_by_first(all_shares, spaced=True)})", regex.I),
         "share_of": share_of,
         "times_re": regex.compile(rf"[ ]?(?:{_alt(d['times'])})|x(?![A-Za-z0-9])"
                                   rf"|[ ](?:{_alt(d['times_en'])})(?=[ ]+(?:{_alt(d['times_en_before'])}))", regex.I),
         "not_after_en": frozenset(d["not_after_en"]),
-        "count_zh_re": regex.compile(rf"[ ]{{0,2}}(?:(?P<cls>{_alt(d['classifiers_zh'])})[ ]?)?"
-                                     rf"(?P<noun>{_alt(d['nouns_zh'])})?"),
-        "time_re": regex.compile(rf"[ ]?(?:{_alt(d['time_words'])})"),
-        "count_en_re": regex.compile(rf"[ ]+(?P<unit>(?:(?:{_alt(d['noun_modifiers_en'])})[ ]+){{0,2}}"
-                                     rf"(?:{_alt(d['nouns_en'])}))", regex.I),
+        "count_zh_re": regex.compile(
+            rf"[ ]{{0,2}}(?:(?P<cls>{_alt_by_first(d['classifiers_zh'], ignorecase=False)})[ ]?)?"
+            rf"(?P<noun>{_alt_by_first(d['nouns_zh'], ignorecase=False)})?"),
+        "time_re": regex.compile(rf"[ ]?(?:{_alt_by_first(d['time_words'], ignorecase=False)})"),
+        "count_en_re": regex.compile(rf"[ ]+(?P<unit>(?:(?:{_alt_by_first(d['noun_modifiers_en'])})[ ]+){{0,2}}"
+                                     rf"(?:{_alt_by_first(d['nouns_en'])}))", regex.I),
+        # _unit_for: whatever share_re or times_re can match matches here; whatever count_en_re
+        # or count_zh_re (with a classifier or a noun, case-sensitive) can match matches there
+        "share_times_re": regex.compile(
+            rf"[ ]{{0,4}}(?:{_alt_by_first(all_shares, spaced=True)})"
+            rf"|[ ]?(?:{_alt(d['times'])})|x(?![A-Za-z0-9])"
+            rf"|[ ](?:{_alt(d['times_en'])})(?=[ ]+(?:{_alt(d['times_en_before'])}))", regex.I),
+        "count_any_re": regex.compile(
+            rf"[ ]+(?:(?:{_alt_by_first(d['noun_modifiers_en'])})[ ]+){{0,2}}(?:{_alt_by_first(d['nouns_en'])})"
+            rf"|(?-i:[ ]{{0,2}}(?:{_alt_by_first(d['classifiers_zh'], ignorecase=False)})"
+            rf"|[ ]{{0,2}}(?:(?:{_alt_by_first(d['classifiers_zh'], ignorecase=False)})[ ]?)?"
+            rf"(?:{_alt_by_first(d['nouns_zh'], ignorecase=False)}))",
+            regex.I),
         "not_after": tuple(d["not_after"]),
         "zhe_re": regex.compile(zhe),
         "cheng_re": regex.compile(cheng),
+        # the character right before 折 / 成 in any match (up to two spaces between): see _finditer_at
+        "zhe_before": frozenset(_ZH_DIGITS + "0123456789对半"),
+        "cheng_before": frozenset(_ZH_DIGITS + "0123456789十半"),
         "digit_map": {**{c: i for i, c in enumerate("零一二三四五六七八九")}, "〇": 0, "两": 2, "俩": 2, "壹": 1,
                       "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9,
                       **{str(i): i for i in range(10)}},
         "trigger_window": int(triggers["window"]),
         "unit_after_re": regex.compile(
-            rf"[ ]{{0,2}}(?:{_alt(all_shares)}|{_alt(d['times'])}|{_alt(d['classifiers_zh'])}"
-            rf"|{_alt(d['nouns_zh'])}|{_alt(d['time_words'])}|[折成号])", regex.I),
+            rf"[ ]{{0,2}}(?:{_alt_by_first(all_shares)}|{_alt_by_first(d['times'])}"
+            rf"|{_alt_by_first(d['classifiers_zh'])}|{_alt_by_first(d['nouns_zh'])}"
+            rf"|{_alt_by_first(d['time_words'])}|[折成号])", regex.I),
         "percent_of_re": regex.compile(r"(?<![A-Za-z0-9.][ ]?)(?<![A-Za-z])(?:percents?|per[ ]?cent)[ ]+of[ ]+", regex.I),
     }
 
@@ -132,7 +178,7 @@ def count_trigger_nouns() -> tuple[str, ...]:
 def _trigger_regex() -> regex.Pattern:
     from ..money import money_trigger_words
 
-    return regex.compile(_alt(list(count_trigger_nouns()) + list(money_trigger_words())))
+    return regex.compile(_alt_by_first(list(count_trigger_nouns()) + list(money_trigger_words()), ignorecase=False))
 
 
 def unit_after(text: str, pos: int) -> bool:
@@ -140,12 +186,40 @@ def unit_after(text: str, pos: int) -> bool:
     return bool(_lex()["unit_after_re"].match(text, pos))
 
 
+def _finditer_at(pattern: regex.Pattern, text: str, mark: str, before: frozenset[str]):
+    """``pattern.finditer(text)`` for the 折/成 patterns, searched only around their mark.
+
+    Every match holds exactly one ``mark``, at most 9 characters after its start, right after
+    (up to two spaces) a character of ``before``; what decides a match after the mark lies
+    within 6 characters.  So each mark with such a character before it is searched in a
+    window around it, from the end of the previous match on: the first match starting at or
+    before the mark is the one ``finditer`` finds, and none starting there means no match holds
+    that mark.  Texts without the mark cost one ``in``.
+    """
+    if mark not in text:
+        return
+    last = 0
+    c = text.find(mark)
+    while c >= 0:
+        j = c - 1
+        if j >= 0 and text[j] == " ":
+            j -= 1
+            if j >= 0 and text[j] == " ":
+                j -= 1
+        if j >= 0 and text[j] in before and c >= last:
+            m = pattern.search(text, max(last, c - 12), c + 16)
+            if m is not None and m.start() <= c:
+                yield m
+                last = m.end()
+        c = text.find(mark, c + 1)
+
+
 @functools.lru_cache(maxsize=16)
 def _discounts(text: str) -> tuple[_Q, ...]:
     lex = _lex()
     dm = lex["digit_map"]
     out = []
-    for m in lex["zhe_re"].finditer(text):
+    for m in _finditer_at(lex["zhe_re"], text, "折", lex["zhe_before"]):
         if m.group("dui") or m.group("ban"):
             s, e = m.span("dui") if m.group("dui") else m.span("ban")
             out.append(_Q(s, e, Fraction(50), None, None, "percent", "quantity.discount", []))
@@ -160,7 +234,7 @@ def _discounts(text: str) -> tuple[_Q, ...]:
         if v <= 0 or v >= 100:
             continue
         out.append(_Q(m.start(), m.end(), v, None, None, "percent", "quantity.discount", []))
-    for m in lex["cheng_re"].finditer(text):
+    for m in _finditer_at(lex["cheng_re"], text, "成", lex["cheng_before"]):
         if m.group("ban"):
             out.append(_Q(m.start(), m.end(), Fraction(5), None, None, "percent", "quantity.tenths", []))
             continue
@@ -204,33 +278,57 @@ def _after_rank(text: str, n: Numeral) -> bool:
 
 
 def _unit_for(text: str, n: Numeral) -> tuple[str, int, str] | None:
-    """(unit, end, rule) of the unit right after numeral ``n``, or None."""
+    """(unit, end, rule) of the unit right after numeral ``n``, or None.
+
+    A share or a multiple comes first; a count (English, then Chinese) only when no rank
+    word stands before the number.  Two union patterns rule out at once the many numerals
+    with no share/multiple and no count after them.
+    """
     lex = _lex()
-    if char_after(text, n.stop) not in lex["unit_first"]:
+    pos = n.stop
+    c = text[pos:pos + 1]
+    if (char_after(text, pos) if c == " " else c.lower()) not in lex["unit_first"]:
         return None
-    m = lex["share_re"].match(text, n.stop)
-    if m:
-        return lex["share_of"][regex.sub(r"\s+", "", m.group("u")).lower()], m.end(), "quantity.share"
-    m = lex["times_re"].match(text, n.stop)
-    if m and (m.group() != "x" or n.script != "zh"):
-        return "times", m.end(), "quantity.times"
-    if n.attached or n.form == "fraction" or _after_rank(text, n):
+    # (text, pos, None, False): concurrent=False, the GIL is kept (cheaper for these short matches)
+    if lex["share_times_re"].match(text, pos, None, False):
+        m = lex["share_re"].match(text, pos, None, False)
+        if m:
+            return lex["share_of"][_SPACES.sub("", m.group("u")).lower()], m.end(), "quantity.share"
+        m = lex["times_re"].match(text, pos, None, False)
+        if m and (m.group() != "x" or n.script != "zh"):
+            return "times", m.end(), "quantity.times"
+    if n.attached or n.form == "fraction" or not lex["count_any_re"].match(text, pos, None, False):
         return None
-    m = lex["count_en_re"].match(text, n.stop)
-    if m and n.script != "zh" and (not n.ambiguous or n.mult > 1):
-        return m.group("unit"), m.end(), "quantity.count"
-    if n.script == "en" or (n.script == "zh" and (n.high if n.vague else n.value) < 10 and not n.over):
-        return None                                     # 一个, 两家, 两三个: determiners more than counts
-    m = lex["count_zh_re"].match(text, n.stop)
-    if m and (m.group("cls") or m.group("noun")):
-        if m.group("noun") and not _cut(text, m.group("noun"), m.end("noun")):
-            return m.group("noun"), m.end(), "quantity.count"
-        cls = m.group("cls")
-        if cls and not lex["time_re"].match(text, m.end("cls")) and not _cut(text, cls, m.end("cls")):
-            latin = _LATIN_NOUN.match(text, m.end("cls"))
+    found = None
+    if n.script != "zh":
+        m = lex["count_en_re"].match(text, pos, None, False)
+        if m and (not n.ambiguous or n.mult > 1):
+            found = m.group("unit"), m.end(), "quantity.count"
+    if found is None:
+        if n.script == "en" or (n.script == "zh" and (n.high if n.vague else n.value) < 10 and not n.over):
+            return None                                 # 一个, 两家, 两三个: determiners more than counts
+        found = _count_zh(text, pos)
+        if found is None:
+            return None
+    return None if _after_rank(text, n) else found
+
+
+def _count_zh(text: str, pos: int) -> tuple[str, int, str] | None:
+    lex = _lex()
+    pattern = lex["count_zh_re"]
+    m = pattern.match(text, pos, None, False)
+    if m is None:
+        return None
+    i_cls, i_noun = pattern.groupindex["cls"], pattern.groupindex["noun"]   # (faster than names)
+    cls, noun = m.group(i_cls), m.group(i_noun)
+    if cls or noun:
+        if noun and not _cut(text, noun, m.end(i_noun)):
+            return noun, m.end(), "quantity.count"
+        if cls and not lex["time_re"].match(text, m.end(i_cls)) and not _cut(text, cls, m.end(i_cls)):
+            latin = _LATIN_NOUN.match(text, m.end(i_cls))
             if latin:  # 15万块H100: the counted thing is the model name after the classifier
                 return latin.group(), latin.end(), "quantity.count"
-            return cls, m.end("cls"), "quantity.count"
+            return cls, m.end(i_cls), "quantity.count"
     return None
 
 
@@ -259,7 +357,15 @@ def _analyze(text: str, lang: str) -> tuple[_Q, ...]:
 
     out: list[_Q] = list(discounts)
     used: set[int] = set()
-    for k, n in enumerate(nums):
+    unit_first = lex["unit_first"]
+    # a numeral of 百分之X, or one with a unit's first character after it (past a space,
+    # char_after() looks further): _unit_for gives None for the others
+    todo = [k for k, c in enumerate(numeral_edges(text, lang).after) if c == " " or c.lower() in unit_first]
+    per = [k for k, p in enumerate(map(_PER, nums)) if p is not None]
+    if per:
+        todo = sorted(set(todo).union(per))
+    for k in todo:
+        n = nums[k]
         if not free(n) or not _eligible(text, n):
             continue
         if n.per is not None:
@@ -281,8 +387,10 @@ def _analyze(text: str, lang: str) -> tuple[_Q, ...]:
                       bare=n.bare))
         used.add(k)
     # "percent of 10"
-    by_start = {n.start: i for i, n in enumerate(nums)}
+    by_start = None
     for m in lex["percent_of_re"].finditer(text):
+        if by_start is None:
+            by_start = {n.start: i for i, n in enumerate(nums)}
         k = by_start.get(m.end())
         if k is not None and k not in used and free(nums[k]):
             n = nums[k]
@@ -292,25 +400,36 @@ def _analyze(text: str, lang: str) -> tuple[_Q, ...]:
     return tuple(_ranges(text, nums, sorted(out, key=lambda q: q.start), used))
 
 
+_PER = operator.attrgetter("per")
+_MULT = operator.attrgetter("mult")
+_SCRIPT = operator.attrgetter("script")
+_SINGLE = operator.attrgetter("single")
+
+
 def _trigger_counts(text: str, nums: tuple[Numeral, ...], used: set[int], taken: Spans,
                     lang: str) -> list[_Q]:
     if lang == "en":
         return []
     lex = _lex()
     out = []
-    for k, n in enumerate(nums):
+    # a magnitude, or a Chinese numeral that may be 1000 or more (a single digit is skipped)
+    big = [k for k, (mult, script, single) in enumerate(zip(map(_MULT, nums), map(_SCRIPT, nums),
+                                                             map(_SINGLE, nums)))
+           if mult >= 10 ** 4 or mult <= -10 ** 4 or (script == "zh" and not single)]
+    for k in big:
+        n = nums[k]
+        if not (abs(n.mult) >= 10 ** 4 or (n.script == "zh" and n.value >= 1000)):
+            continue
         if k in used or not _eligible(text, n) or n.attached or n.single or n.per is not None:
             continue
         if taken.overlaps(n.start, n.stop):
-            continue
-        if not (abs(n.mult) >= 10 ** 4 or (n.value >= 1000 and n.script == "zh")):
             continue
         if unit_after(text, n.stop) or text[n.stop:n.stop + 1] in ("年", "月", "日", "号"):
             continue
         lo = max(0, n.start - lex["trigger_window"])
         window = text[lo:n.start]
-        cut = [m.end() for m in _CLAUSE_END.finditer(window)]
-        base = lo + (cut[-1] if cut else 0)
+        cut = _LAST_CLAUSE_END.search(window)
+        base = lo + (cut.end() if cut else 0)
         hits = list(_trigger_regex().finditer(text, base, n.start))
         if not hits or hits[-1].group() not in count_trigger_nouns():
             continue

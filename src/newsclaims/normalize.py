@@ -44,12 +44,12 @@ def to_simplified(text: str, config: str = "t2s") -> str:
 
 def detect_script(text: str) -> str:
     """``hans``, ``hant``, ``mixed`` or ``latin`` from how many Han characters t2s changes."""
-    han = _HAN.findall(text[:60_000])
+    han = _HAN.findall(text[:30_000])
     if not han:
         return "latin"
-    sample = "".join(han[:20_000])
+    sample = "".join(han)
     simp = to_simplified(sample)
-    changed = sum(1 for a, b in zip(sample, simp) if a != b) if len(simp) == len(sample) else len(sample)
+    changed = sum(map(str.__ne__, sample, simp)) if len(simp) == len(sample) else len(sample)
     ratio = changed / len(sample)
     if ratio < _HANT_THRESHOLD:
         return "hans"
@@ -59,7 +59,7 @@ def detect_script(text: str) -> str:
 
 def detect_lang(text: str) -> str:
     """``zh``, ``en`` or ``mixed`` from the share of Han characters among letters."""
-    sample = text[:60_000]
+    sample = text[:30_000]
     han = len(_HAN.findall(sample))
     latin = len(_LATIN.findall(sample))
     if han == 0 and latin == 0:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 from . import __version__
 from .ingest import Article, IngestError, iter_corpus, read_manifest
 from .pipeline import ARTICLE_SCHEMA, CLAIM_SCHEMA, Config, process_article
-from .store import PreviousStore, StoreWriter
+from .store import PreviousStore, StoreWriter, serialize
 from .textmap import OffsetError
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def _init_worker(config: Config) -> None:
 
 
 def _work(article: Article) -> tuple[str, Any, Any, float]:
-    """Returns (article_id, record|None, claims|error, seconds)."""
+    """Returns (article_id, article line bytes | None, claim lines bytes | error, seconds)."""
     t0 = time.perf_counter()
     try:
         out = process_article(article, _WORKER_CONFIG)
@@ -62,7 +62,8 @@ def _work(article: Article) -> tuple[str, Any, Any, float]:
     except (ValueError, KeyError, IndexError, TypeError, RecursionError, MemoryError) as exc:
         log.exception("processing %s failed", article.source_path)
         return article.article_id, None, ("processing_failed", f"{type(exc).__name__}: {exc}"), 0.0
-    return article.article_id, out.record, out.claims, time.perf_counter() - t0
+    art, claims = serialize(out.record, out.claims)  # JSON in the worker, bytes to the parent
+    return article.article_id, art, claims, time.perf_counter() - t0
 
 
 def _error(source_path: str, article_id: str, code: str, reason: str, stage: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["StoreWriter", "PreviousStore", "dumps", "DATA_FILES"]
+__all__ = ["StoreWriter", "PreviousStore", "dumps", "serialize", "DATA_FILES"]
 
 DATA_FILES = ("articles.jsonl", "claims.jsonl", "errors.jsonl")
 
@@ -122,12 +122,11 @@ class StoreWriter:
         self._spool = tempfile.TemporaryFile(dir=self.root, prefix=".spool-")
 
     def add(self, article_id: str, record: dict[str, Any] | bytes, claims: Iterable[dict[str, Any]] | bytes) -> None:
-        art = record if isinstance(record, bytes) else (dumps(record) + "\n").encode("utf-8")
-        if isinstance(claims, bytes):
-            cl = claims
+        """Spool one article; ``record``/``claims`` as dicts or as :func:`serialize` bytes."""
+        if isinstance(record, bytes) and isinstance(claims, bytes):
+            art, cl = record, claims
         else:
-            cl = "".join(dumps(c) + "\n" for c in sorted(claims, key=lambda c: (_claim_start(c), c["claim_id"])))
-            cl = cl.encode("utf-8")
+            art, cl = serialize(record, claims)
         self._spool.seek(0, os.SEEK_END)
         off = self._spool.tell()
         self._spool.write(art)
@@ -181,6 +180,14 @@ class StoreWriter:
             self._spool.close()
         for name in DATA_FILES:
             (self.root / f"{name}.tmp").unlink(missing_ok=True)
+
+
+def serialize(record: dict[str, Any], claims: Iterable[dict[str, Any]]) -> tuple[bytes, bytes]:
+    """The article's store line and its claim lines (sorted), as written.  Workers call
+    this so that the parent only copies bytes."""
+    art = (dumps(record) + "\n").encode("utf-8")
+    cl = "".join(dumps(c) + "\n" for c in sorted(claims, key=lambda c: (_claim_start(c), c["claim_id"])))
+    return art, cl.encode("utf-8")
 
 
 def _claim_start(claim: dict[str, Any]) -> int:

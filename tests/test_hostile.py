@@ -80,3 +80,47 @@ def test_long_article_is_chunked_and_offsets_hold():
     last_copy_start = text.rfind(REAL)
     last = [m for m in ms if m["start"] >= last_copy_start]
     assert [(m["kind"], m["text"]) for m in last] == [(m["kind"], m["text"]) for m in per_copy]
+
+
+def _store_state(store):
+    """(consistent, manifest) — consistent when every data file matches the manifest's hash."""
+    import hashlib
+
+    man = json.loads((store / "manifest.json").read_text())
+    ok = all(hashlib.sha256((store / n).read_bytes()).hexdigest() == h for n, h in man["files"].items())
+    for n in man["files"]:
+        read_jsonl(store / n)  # every line parses: no half-written file
+    return ok, man
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0, 2.0, 3.5])
+def test_kill_9_leaves_a_readable_store_and_the_next_run_completes_it(tmp_path, delay):
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    c = tmp_path / "corpus"
+    c.mkdir()
+    for p in sorted(CORPUS.glob("*.txt")):
+        shutil.copy(p, c / p.name)
+    store = tmp_path / "store"
+    assert run(c, store, "--jobs", "1") == 0
+    before = {p.name: p.read_bytes() for p in store.iterdir() if p.is_file()}
+    for i in range(40):  # the next run has new work to do
+        (c / f"n{i:02d}.txt").write_text(REAL.replace("OpenAI", f"OpenAI{i}"), "utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "newsclaims.cli", "extract", "--corpus", str(c), "--store",
+                             str(store), "--jobs", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    consistent, man = _store_state(store)
+    if consistent and man["counts"]["articles"] == 5:
+        assert {n: (store / n).read_bytes() for n in before} == before  # untouched
+    # the next run completes the store whatever state the kill left
+    assert run(c, store, "--jobs", "1") == 0
+    consistent, man = _store_state(store)
+    assert consistent and man["counts"]["articles"] == 45
+    assert not list(store.glob("*.tmp"))

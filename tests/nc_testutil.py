@@ -22,3 +22,14 @@ def corpus_manifest() -> dict[str, dict]:
 
 
 needs_shared = pytest.mark.skipif(not PEERS.is_dir(), reason="../shared/peers not present (CI without the shared folder)")
+
+
+def processed(text: str) -> str:
+    """What the pipeline hands the extractors for ``text`` with no cleaning to do:
+    OpenCC t2s and width folding (same length, so offsets are the original's)."""
+    from newsclaims.normalize import normalize
+    from newsclaims.textmap import MappedText
+
+    out = normalize(MappedText.identity(text)).text
+    assert len(out) == len(text)
+    return out

@@ -1,6 +1,5 @@
 """`newsclaims extract` / `analyze` end to end on temporary corpora."""
 import json
-import os
 import shutil
 import subprocess
 import sys

@@ -1,6 +1,4 @@
 """The hand gold is well-formed, indexes the original text, and covers the corpus."""
-from pathlib import Path
-
 import pytest
 
 from newsclaims.evaluate import check_gold, evaluate, load_gold

@@ -26,8 +26,7 @@ import regex
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Article", "IngestError", "iter_corpus", "decode_bytes", "read_manifest", "article_from_text",
-           "SUPPORTED_SUFFIXES"]
+__all__ = ["Article", "IngestError", "iter_corpus", "decode_bytes", "read_manifest", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 MANIFEST_NAME = "manifest.jsonl"

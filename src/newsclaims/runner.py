@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import __version__
-from .ingest import Article, IngestError, iter_corpus, read_manifest
+from .ingest import Article, iter_corpus, read_manifest
 from .pipeline import ARTICLE_SCHEMA, CLAIM_SCHEMA, Config, process_article
 from .store import PreviousStore, StoreWriter, serialize
 from .textmap import OffsetError

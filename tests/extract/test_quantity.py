@@ -8,17 +8,10 @@ import yaml
 
 from newsclaims.extract.base import ExtractContext
 from newsclaims.extract.quantity import extract
-from newsclaims.normalize import WIDTH_TABLE, to_simplified
+from nc_testutil import processed
 
 EXAMPLES = yaml.safe_load((Path(extract.__code__.co_filename).parent / "examples.yaml").read_text("utf-8"))["examples"]
 FIELDS = ["amount", "low", "high", "unit", "qualifier"]
-
-
-def processed(text: str) -> str:
-    """What the pipeline hands the extractors: full width folded, simplified script (same length)."""
-    out = to_simplified(text.translate(WIDTH_TABLE))
-    assert len(out) == len(text)
-    return out
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[f"{i:02d}-{e['text'][:30]}" for i, e in enumerate(EXAMPLES)])

@@ -13,7 +13,7 @@ from typing import Any
 
 import regex
 
-from ._core import Numeral, char_after, char_before, edge_chars, modifiers, to_number
+from ._core import Numeral, char_after, edge_chars, modifiers, to_number
 
 __all__ = ["qualifier_before", "qualifier_after", "is_range_gap", "is_list_gap", "distribute", "value_fields"]
 
@@ -163,3 +163,23 @@ def value_fields(value: Fraction | None, low: Fraction | None, high: Fraction | 
     if qualifier == "under":
         return {"amount": to_number(value), "low": None, "high": to_number(value)}
     return {"amount": to_number(value), "low": None, "high": None}
+
+
+def resolve_qualifier(text: str, start: int, end: int, lang: str, *, range_: bool, vague: bool, bare: bool,
+                      over: bool) -> str:
+    """The DESIGN.md qualifier of a money or quantity span: range, vague, else the word
+    written before or after it, else ``over`` for 150多 / 3亿余, else exact."""
+    if range_:
+        return "range"
+    if vague:
+        return "vague"
+    q = qualifier_before(text, start, lang, bare) or qualifier_after(text, end, lang)
+    return q or ("over" if over else "exact")
+
+
+def standalone_words(words) -> regex.Pattern:
+    """One pattern for words standing alone (latent mentions): longest first, Latin
+    words not glued to other letters."""
+    forms = sorted(words, key=len, reverse=True)
+    return regex.compile("|".join(rf"(?<![A-Za-z]){regex.escape(f)}(?![A-Za-z])" if f[:1].isascii()
+                                  else regex.escape(f) for f in forms), regex.I)

@@ -237,7 +237,6 @@ class Engine:
         fwd_cache: dict = {}
         after: dict[int, int] = {}   # token end -> next non-blank position
         seqs = self.seqs
-        anchors = self._anchors
         lone_rule = self._lone
         fgates = self._fgate
         shapes = self._shape

@@ -48,7 +48,7 @@ import yaml
 
 from ...numerals import Numeral, Spans, find_numerals, numeral_edges
 from ...numerals._core import char_before, edge_chars, heads, skip_spaces, starts_like
-from ...numerals.modifiers import (distribute, is_list_gap, is_range_gap, qualifier_after, qualifier_before,
+from ...numerals.modifiers import (distribute, is_list_gap, is_range_gap, resolve_qualifier, standalone_words,
                                    value_fields)
 from ..base import Draft, ExtractContext
 
@@ -671,14 +671,8 @@ def extract(text: str, ctx: ExtractContext) -> list[Draft]:
     lang = ctx.lang or "zh"
     drafts = []
     for m in _analyze(text, lang):
-        if m.qualifier == "range":
-            q = "range"
-        elif m.vague:
-            q = "vague"
-        else:
-            q = qualifier_before(text, m.start, lang, m.bare) or qualifier_after(text, m.end, lang)
-            if q is None:
-                q = "over" if m.over else "exact"
+        q = resolve_qualifier(text, m.start, m.end, lang, range_=m.qualifier == "range", vague=m.vague,
+                              bare=m.bare, over=m.over)
         fields = value_fields(m.value, m.low, m.high, q)
         implied = m.implied if m.implied is not None else m.cur.implied
         fields.update(currency=m.cur.code, currency_implied=bool(implied and m.cur.code), qualifier=q,
@@ -693,9 +687,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Draft]:
 def _latent_re() -> tuple[regex.Pattern, dict[str, str]]:
     with (_HERE / "currencies.yaml").open(encoding="utf-8") as fh:
         names = {k.lower(): v for k, v in yaml.safe_load(fh)["latent_names"].items()}
-    forms = sorted(names, key=len, reverse=True)
-    alt = "|".join(rf"(?<![A-Za-z]){regex.escape(f)}(?![A-Za-z])" if f[0].isascii() else regex.escape(f) for f in forms)
-    return regex.compile(alt, regex.I), names
+    return standalone_words(names), names
 
 
 def _latent_names(text: str, found: list[Draft]) -> list[Draft]:

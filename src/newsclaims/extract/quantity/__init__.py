@@ -36,7 +36,8 @@ import yaml
 
 from ...numerals import Numeral, Spans, find_numerals, numeral_chars, numeral_edges
 from ...numerals._core import char_after, edge_chars
-from ...numerals.modifiers import distribute, is_range_gap, qualifier_after, qualifier_before, value_fields
+from ...numerals.modifiers import (distribute, is_range_gap, resolve_qualifier,
+                                   standalone_words, value_fields)
 from ..base import Draft, ExtractContext
 
 __all__ = ["extract", "discount_spans", "unit_after"]
@@ -468,14 +469,8 @@ def extract(text: str, ctx: ExtractContext) -> list[Draft]:
     lang = ctx.lang or "zh"
     drafts = []
     for q in _analyze(text, lang):
-        if q.qualifier == "range":
-            qual = "range"
-        elif q.vague:
-            qual = "vague"
-        else:
-            qual = qualifier_before(text, q.start, lang, q.bare) or qualifier_after(text, q.end, lang)
-            if qual is None:
-                qual = "over" if q.over else "exact"
+        qual = resolve_qualifier(text, q.start, q.end, lang, range_=q.qualifier == "range", vague=q.vague,
+                                 bare=q.bare, over=q.over)
         fields = value_fields(q.value, q.low, q.high, qual)
         fields["unit"] = q.unit
         fields["qualifier"] = qual
@@ -487,8 +482,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Draft]:
 
 @functools.cache
 def _latent_re() -> regex.Pattern:
-    words = sorted(_lex()["d"]["latent_share_words"], key=len, reverse=True)
-    return regex.compile("|".join(rf"(?<![A-Za-z]){regex.escape(w)}(?![A-Za-z])" for w in words), regex.I)
+    return standalone_words(_lex()["d"]["latent_share_words"])
 
 
 def _latent_shares(text: str, found: list[Draft]) -> list[Draft]:

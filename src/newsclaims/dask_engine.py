@@ -12,6 +12,7 @@ the cluster with dask-jobqueue (see README).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Iterator
 
 from .ingest import Article
@@ -28,7 +29,16 @@ def _run_batch(batch: list[Article], config: Config) -> list[tuple[str, Any, Any
 
     if runner._WORKER_CONFIG != config:
         runner._init_worker(config)
-    return [runner._work(a) for a in batch]
+    out = []
+    for aid, line, claims, secs in (runner._work(a) for a in batch):
+        if isinstance(line, Path):  # a line streamed to this worker's disk: ship its bytes
+            try:
+                line_bytes = line.read_bytes()
+            finally:
+                line.unlink(missing_ok=True)
+            line = line_bytes
+        out.append((aid, line, claims, secs))
+    return out
 
 
 def process_with_dask(todo: Iterator[Article], config: Config, scheduler: str | None,

@@ -15,7 +15,7 @@ import time
 from array import array
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, Callable
 
 from . import __version__
 from .claims import build_claims
@@ -176,7 +176,8 @@ def _mark_duplicates(mentions: list[dict[str, Any]], duplicates) -> None:
 CHUNK_CHARS = 200_000
 
 
-def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+def _chunks(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    size = size or CHUNK_CHARS
     if len(text) <= size:
         return [(0, len(text))]
     out, pos = [], 0
@@ -191,8 +192,14 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
 
 
 def process_article(article: Article, config: Config = Config(), lang: str | None = None,
-                    timings: dict[str, float] | None = None) -> Processed:
-    """Run every stage on one article; ``timings`` (if given) accumulates seconds per stage."""
+                    timings: dict[str, float] | None = None,
+                    mention_sink: Callable[[list[dict[str, Any]]], None] | None = None) -> Processed:
+    """Run every stage on one article; ``timings`` (if given) accumulates seconds per stage.
+
+    With ``mention_sink``, each chunk's mentions go to the sink as soon as they are
+    built and ``record["mentions"]`` is None: memory stays bounded by the chunk size
+    on very long articles (the runner writes them to disk as they come).
+    """
     clock = _Clock(timings)
     original = article.text
     opencc_cfg = config.opencc
@@ -224,7 +231,10 @@ def process_article(article: Article, config: Config = Config(), lang: str | Non
         clock.lap("mentions")
         sentences = doc.user_data[SENTS_KEY]
         claims.extend(build_claims(article.article_id, mt, sentences, chunk_mentions, pspans))
-        mentions.extend(chunk_mentions)
+        if mention_sink is not None:
+            mention_sink(chunk_mentions)
+        else:
+            mentions.extend(chunk_mentions)
         clock.lap("claims")
     lang = lang or "zh"
     record = {
@@ -237,7 +247,7 @@ def process_article(article: Article, config: Config = Config(), lang: str | Non
         "lang": lang,
         "script": script,
         "cleaning": counts,
-        "mentions": mentions,
+        "mentions": None if mention_sink is not None else mentions,
         "claim_ids": [c["claim_id"] for c in claims],
         "warnings": list(article.warnings),
     }

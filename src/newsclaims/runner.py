@@ -11,6 +11,7 @@ import logging
 import multiprocessing as mp
 import os
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
@@ -21,7 +22,7 @@ from typing import Any, Callable, Iterator
 from . import __version__
 from .ingest import Article, iter_corpus, read_manifest
 from .pipeline import ARTICLE_SCHEMA, CLAIM_SCHEMA, Config, process_article
-from .store import PreviousStore, StoreWriter, serialize
+from .store import PreviousStore, StoreWriter, StreamingLine, serialize
 from .textmap import OffsetError
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,15 @@ def _init_worker(config: Config) -> None:
     get_nlp("zh", tuple(config.kinds))  # user dictionary + pipeline, once per worker
 
 
+#: articles longer than this (characters) stream their mentions to a scratch file
+STREAM_CHARS = 1_000_000
+
+
 def _work(article: Article) -> tuple[str, Any, Any, float]:
-    """Returns (article_id, article line bytes | None, claim lines bytes | error, seconds)."""
+    """Returns (article_id, article line bytes | Path of a line file | None,
+    claim lines bytes | error, seconds)."""
+    if len(article.text) > STREAM_CHARS:
+        return _work_streaming(article)
     t0 = time.perf_counter()
     try:
         out = process_article(article, _WORKER_CONFIG)
@@ -64,6 +72,27 @@ def _work(article: Article) -> tuple[str, Any, Any, float]:
         return article.article_id, None, ("processing_failed", f"{type(exc).__name__}: {exc}"), 0.0
     art, claims = serialize(out.record, out.claims)  # JSON in the worker, bytes to the parent
     return article.article_id, art, claims, time.perf_counter() - t0
+
+
+def _work_streaming(article: Article) -> tuple[str, Any, Any, float]:
+    """A very long article: mentions go to disk chunk by chunk (bounded memory); the
+    line written is byte-identical to the in-memory path."""
+    t0 = time.perf_counter()
+    fd, name = tempfile.mkstemp(prefix="newsclaims-line-", suffix=".jsonl")
+    os.close(fd)
+    line = StreamingLine(Path(name))
+    try:
+        out = process_article(article, _WORKER_CONFIG, mention_sink=line.add_mentions)
+        line.finish(out.record)
+    except OffsetError as exc:
+        line.abort()
+        return article.article_id, None, ("offset_bug", f"a span could not be mapped to the original text: {exc}"), 0.0
+    except (ValueError, KeyError, IndexError, TypeError, RecursionError, MemoryError, OSError) as exc:
+        line.abort()
+        log.exception("processing %s failed", article.source_path)
+        return article.article_id, None, ("processing_failed", f"{type(exc).__name__}: {exc}"), 0.0
+    _, claims = serialize({}, out.claims)
+    return article.article_id, Path(name), claims, time.perf_counter() - t0
 
 
 def _error(source_path: str, article_id: str, code: str, reason: str, stage: str) -> dict[str, Any]:
@@ -130,6 +159,13 @@ def extract_corpus(corpus: Path, store: Path, config: Config = Config(), jobs: i
                 writer.add_error(_error(src, aid, payload[0], payload[1], "process"))
                 report.failed += 1
                 log.error("%s: %s", src, payload[1])
+            elif isinstance(record, Path):
+                try:
+                    writer.add_file(aid, record, payload)
+                finally:
+                    record.unlink(missing_ok=True)
+                report.processed += 1
+                stage_seconds += secs
             else:
                 writer.add(aid, record, payload)
                 report.processed += 1

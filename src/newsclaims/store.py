@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["StoreWriter", "PreviousStore", "dumps", "serialize", "DATA_FILES"]
+__all__ = ["StoreWriter", "PreviousStore", "StreamingLine", "dumps", "serialize", "DATA_FILES"]
 
 DATA_FILES = ("articles.jsonl", "claims.jsonl", "errors.jsonl")
 
@@ -27,6 +29,39 @@ DATA_FILES = ("articles.jsonl", "claims.jsonl", "errors.jsonl")
 def dumps(obj: Any) -> str:
     """The one JSON encoding of the store: UTF-8, no ASCII escapes, fixed separators."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+#: the first keys of every article line, in the writer's fixed order
+_HEAD = re.compile(rb'\{"schema":"[^"]*","article_id":("(?:[^"\\]|\\.)*"),"source_path":"(?:[^"\\]|\\.)*",'
+                   rb'"content_sha256":("[0-9a-f]*")')
+
+
+def _line_heads(path: Path, head: int = 4096, block: int = 1 << 20):
+    """(offset, length, first bytes) of each line, without reading whole lines into memory."""
+    with path.open("rb") as fh:
+        offset = 0
+        while True:
+            start = fh.read(head)
+            if not start:
+                return
+            nl = start.find(b"\n")
+            if nl != -1:
+                length = nl + 1
+                fh.seek(offset + length)
+            else:
+                length = len(start)
+                while True:
+                    data = fh.read(block)
+                    if not data:
+                        break
+                    nl = data.find(b"\n")
+                    if nl != -1:
+                        length += nl + 1
+                        fh.seek(offset + length)
+                        break
+                    length += len(data)
+            yield offset, length, start
+            offset += length
 
 
 def _sha256_file(path: Path) -> str:
@@ -73,12 +108,12 @@ class PreviousStore:
         self._index()
 
     def _index(self) -> None:
-        with (self.root / "articles.jsonl").open("rb") as fh:
-            offset = 0
-            for line in fh:
-                rec = json.loads(line)
-                self._articles[rec["article_id"]] = (rec["content_sha256"], offset, len(line))
-                offset += len(line)
+        for offset, length, head in _line_heads(self.root / "articles.jsonl"):
+            m = _HEAD.match(head)
+            if m is None:  # not written by this version's writer: do not reuse anything
+                self._articles.clear()
+                return
+            self._articles[json.loads(m.group(1))] = (json.loads(m.group(2)), offset, length)
         with (self.root / "claims.jsonl").open("rb") as fh:
             offset = 0
             for line in fh:
@@ -98,7 +133,7 @@ class PreviousStore:
         _, off, length = self._articles[article_id]
         with (self.root / "articles.jsonl").open("rb") as fh:
             fh.seek(off)
-            art = fh.read(length)
+            art = fh.read(length)  # a reused giant article is held once, as bytes
         claims = b""
         if article_id in self._claims:
             off, length = self._claims[article_id]
@@ -133,6 +168,16 @@ class StoreWriter:
         self._spool.write(cl)
         self._index[article_id] = (off, len(art), len(cl))
 
+    def add_file(self, article_id: str, line_path: Path, claims: bytes) -> None:
+        """Spool an article line written to a file (StreamingLine), copied in blocks."""
+        self._spool.seek(0, os.SEEK_END)
+        off = self._spool.tell()
+        with line_path.open("rb") as src:
+            shutil.copyfileobj(src, self._spool, 1 << 20)
+        alen = self._spool.tell() - off
+        self._spool.write(claims)
+        self._index[article_id] = (off, alen, len(claims))
+
     def add_error(self, error: dict[str, Any]) -> None:
         self._errors.append(error)
 
@@ -147,8 +192,8 @@ class StoreWriter:
         with tmp["articles.jsonl"].open("wb") as fa, tmp["claims.jsonl"].open("wb") as fc:
             for aid in sorted(self._index):
                 off, alen, clen = self._index[aid]
-                self._spool.seek(off)
-                fa.write(self._spool.read(alen))
+                _copy_range(self._spool, fa, off, alen)
+                self._spool.seek(off + alen)
                 block = self._spool.read(clen)
                 n_claims += block.count(b"\n")
                 fc.write(block)
@@ -188,6 +233,58 @@ def serialize(record: dict[str, Any], claims: Iterable[dict[str, Any]]) -> tuple
     art = (dumps(record) + "\n").encode("utf-8")
     cl = "".join(dumps(c) + "\n" for c in sorted(claims, key=lambda c: (_claim_start(c), c["claim_id"])))
     return art, cl.encode("utf-8")
+
+
+class StreamingLine:
+    """Writes one article line to ``path`` while its mentions arrive chunk by chunk:
+    byte-identical to ``serialize(record, ...)`` of the whole record, without ever
+    holding all mentions in memory (a 50 MB article has over a million)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._mentions = path.with_suffix(".mentions")
+        self._fh = self._mentions.open("wb")
+        self._first = True
+
+    def add_mentions(self, mentions: list[dict[str, Any]]) -> None:
+        for m in mentions:
+            self._fh.write((("" if self._first else ",") + dumps(m)).encode("utf-8"))
+            self._first = False
+
+    def finish(self, record: dict[str, Any]) -> None:
+        """``record`` without mentions (None); writes the line and removes the scratch file."""
+        self._fh.close()
+        with self.path.open("wb") as out:
+            out.write(b"{")
+            first = True
+            for key, value in record.items():
+                out.write(b"" if first else b",")
+                first = False
+                out.write(dumps(key).encode("utf-8") + b":")
+                if key == "mentions":
+                    out.write(b"[")
+                    with self._mentions.open("rb") as src:
+                        shutil.copyfileobj(src, out, 1 << 20)
+                    out.write(b"]")
+                else:
+                    out.write(dumps(value).encode("utf-8"))
+            out.write(b"}\n")
+        self._mentions.unlink()
+
+    def abort(self) -> None:
+        self._fh.close()
+        self._mentions.unlink(missing_ok=True)
+        self.path.unlink(missing_ok=True)
+
+
+def _copy_range(src, dst, offset: int, length: int, block: int = 1 << 20) -> None:
+    src.seek(offset)
+    while length > 0:
+        data = src.read(min(block, length))
+        if not data:
+            raise OSError("spool file ended early")
+        dst.write(data)
+        length -= len(data)
 
 
 def _claim_start(claim: dict[str, Any]) -> int:

@@ -57,42 +57,40 @@ def _init_worker(config: Config) -> None:
 STREAM_CHARS = 1_000_000
 
 
+#: what one article may raise without stopping the batch (an OffsetError is a bug,
+#: reported as such in errors.jsonl)
+_ARTICLE_ERRORS = (OffsetError, ValueError, KeyError, IndexError, TypeError, RecursionError, MemoryError, OSError)
+
+
 def _work(article: Article) -> tuple[str, Any, Any, float]:
     """Returns (article_id, article line bytes | Path of a line file | None,
-    claim lines bytes | error, seconds)."""
-    if len(article.text) > STREAM_CHARS:
-        return _work_streaming(article)
+    claim lines bytes | (code, reason), seconds).
+
+    An article over STREAM_CHARS streams its mentions to a scratch file chunk by
+    chunk (bounded memory); that line is byte-identical to the in-memory one.
+    """
     t0 = time.perf_counter()
+    line = None
     try:
-        out = process_article(article, _WORKER_CONFIG)
-    except OffsetError as exc:  # a bug, but one article must not stop the batch
-        return article.article_id, None, ("offset_bug", f"a span could not be mapped to the original text: {exc}"), 0.0
-    except (ValueError, KeyError, IndexError, TypeError, RecursionError, MemoryError) as exc:
+        if len(article.text) > STREAM_CHARS:
+            fd, name = tempfile.mkstemp(prefix="newsclaims-line-", suffix=".jsonl")
+            os.close(fd)
+            line = StreamingLine(Path(name))
+            out = process_article(article, _WORKER_CONFIG, mention_sink=line.add_mentions)
+            line.finish(out.record)
+            art = line.path
+            _, claims = serialize({}, out.claims)
+        else:
+            out = process_article(article, _WORKER_CONFIG)
+            art, claims = serialize(out.record, out.claims)  # JSON in the worker, bytes to the parent
+    except _ARTICLE_ERRORS as exc:
+        if line is not None:
+            line.abort()
+        if isinstance(exc, OffsetError):
+            return article.article_id, None, ("offset_bug", f"a span could not be mapped to the original text: {exc}"), 0.0
         log.exception("processing %s failed", article.source_path)
         return article.article_id, None, ("processing_failed", f"{type(exc).__name__}: {exc}"), 0.0
-    art, claims = serialize(out.record, out.claims)  # JSON in the worker, bytes to the parent
     return article.article_id, art, claims, time.perf_counter() - t0
-
-
-def _work_streaming(article: Article) -> tuple[str, Any, Any, float]:
-    """A very long article: mentions go to disk chunk by chunk (bounded memory); the
-    line written is byte-identical to the in-memory path."""
-    t0 = time.perf_counter()
-    fd, name = tempfile.mkstemp(prefix="newsclaims-line-", suffix=".jsonl")
-    os.close(fd)
-    line = StreamingLine(Path(name))
-    try:
-        out = process_article(article, _WORKER_CONFIG, mention_sink=line.add_mentions)
-        line.finish(out.record)
-    except OffsetError as exc:
-        line.abort()
-        return article.article_id, None, ("offset_bug", f"a span could not be mapped to the original text: {exc}"), 0.0
-    except (ValueError, KeyError, IndexError, TypeError, RecursionError, MemoryError, OSError) as exc:
-        line.abort()
-        log.exception("processing %s failed", article.source_path)
-        return article.article_id, None, ("processing_failed", f"{type(exc).__name__}: {exc}"), 0.0
-    _, claims = serialize({}, out.claims)
-    return article.article_id, Path(name), claims, time.perf_counter() - t0
 
 
 def _error(source_path: str, article_id: str, code: str, reason: str, stage: str) -> dict[str, Any]:

@@ -33,3 +33,20 @@ def processed(text: str) -> str:
     out = normalize(MappedText.identity(text)).text
     assert len(out) == len(text)
     return out
+
+
+def check_extractor_example(extract, kind: str, fields: list[str], example: dict) -> None:
+    """One examples.yaml case of a money/quantity-style extractor: the spans in order,
+    the fields the example names, the field order and the span bounds."""
+    from newsclaims.extract.base import ExtractContext
+
+    text = example["text"]
+    drafts = extract(processed(text), ExtractContext(lang=example.get("lang", "zh")))
+    got = [{"text": text[d.start:d.end], "rule": d.rule, **d.fields} for d in drafts]
+    assert [g["text"] for g in got] == [e["text"] for e in example["expect"]], got
+    for g, want in zip(got, example["expect"]):
+        for key, value in want.items():
+            assert g[key] == (pytest.approx(value) if isinstance(value, float) else value), (key, g)
+    for d in drafts:
+        assert d.kind == kind and list(d.fields) == fields
+        assert 0 <= d.start < d.end <= len(text)

@@ -41,25 +41,18 @@ def _line_heads(path: Path, head: int = 4096, block: int = 1 << 20):
     with path.open("rb") as fh:
         offset = 0
         while True:
-            start = fh.read(head)
+            fh.seek(offset)
+            start = data = fh.read(head)
             if not start:
                 return
-            nl = start.find(b"\n")
-            if nl != -1:
-                length = nl + 1
-                fh.seek(offset + length)
-            else:
-                length = len(start)
-                while True:
-                    data = fh.read(block)
-                    if not data:
-                        break
-                    nl = data.find(b"\n")
-                    if nl != -1:
-                        length += nl + 1
-                        fh.seek(offset + length)
-                        break
-                    length += len(data)
+            length = 0
+            while data:
+                nl = data.find(b"\n")
+                if nl != -1:
+                    length += nl + 1
+                    break
+                length += len(data)
+                data = fh.read(block)
             yield offset, length, start
             offset += length
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
-import hashlib
+import itertools
+import operator
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Callable
+from typing import Callable, Iterator
 
 import regex
 import yaml
@@ -24,6 +25,8 @@ from ..textmap import MappedText
 __all__ = ["CleanResult", "clean", "load_rules"]
 
 _KEY_STRIP = regex.compile(r"[^\p{Han}\p{L}\p{N}]+")
+#: _KEY_STRIP that keeps newlines: one ``sub`` over a whole text gives every line's key
+_KEY_STRIP_LINES = regex.compile(r"[^\p{Han}\p{L}\p{N}\n]+")
 #: a line whose key is shorter than this never starts a repeated block on its own
 MIN_DUP_KEY = 12
 #: similarity (difflib quick ratio) for a near repeat between two exact repeats
@@ -53,6 +56,9 @@ class Rules:
     inline: tuple[InlineRule, ...]
     lines: tuple[LineRule, ...]
     footer_max_line: int = 40
+    #: all line patterns as one alternation ``(?P<l0>...)|(?P<l1>...)|...``: a fullmatch
+    #: picks the first rule that fullmatches, like trying them in order (None: not combinable)
+    lines_any: regex.Pattern | None = None
 
 
 @dataclass
@@ -62,6 +68,27 @@ class CleanResult:
     #: processed-text ranges (start, end) of lines that repeat an earlier line, with
     #: the (start, end) of that earlier line: [(dup_start, dup_end, first_start, first_end)]
     duplicates: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+_LEADING_FLAGS = regex.compile(r"\(\?([ims]+)\)")
+
+
+def _combine_line_patterns(lines: tuple[LineRule, ...]) -> regex.Pattern | None:
+    """One pattern for all line rules, or None (then they are tried one by one) when
+    a rule cannot be embedded safely: its capturing groups would shift the group
+    numbers, or an inline flag that is not leading would leak into the other rules."""
+    default_flags = regex.compile("").flags
+    parts = []
+    for i, rule in enumerate(lines):
+        src = rule.pattern.pattern
+        m = _LEADING_FLAGS.match(src)
+        if m:  # a leading (?i) applies to the whole rule: scope it to the rule's group
+            src = f"(?{m[1]}:{src[m.end():]})"
+        if rule.pattern.groups or regex.compile(src).flags != default_flags:
+            return None
+        parts.append(f"(?P<l{i}>{src})")
+    combined = regex.compile("|".join(parts)) if parts else None
+    return combined if combined is not None and combined.flags == default_flags else None
 
 
 @functools.cache
@@ -76,34 +103,45 @@ def load_rules() -> Rules:
         LineRule(r["id"], regex.compile(r["pattern"]), tuple(r.get("examples", ())), bool(r.get("starts_footer")))
         for r in data["boilerplate_lines"]
     )
-    return Rules(inline, lines, int(data.get("footer_max_line", 40)))
+    return Rules(inline, lines, int(data.get("footer_max_line", 40)), _combine_line_patterns(lines))
 
 
 def _inline_edits(text: str, rules: Rules, counts: dict[str, int]) -> list[tuple[int, int, str]]:
     """Non-overlapping edits of all inline rules; earlier rules win on overlap."""
     taken: list[tuple[int, int, str]] = []
-    starts: list[int] = []   # sorted starts of taken edits
+    starts: list[int] = []   # sorted starts of the edits of earlier rules
     ends: list[int] = []     # their ends, same order
     for rule in rules.inline:
+        repl = rule.replace
+        expand = "\\" in repl
+        new: list[tuple[int, int, str]] = []
+        # a rule's own matches never overlap (finditer), so a match is checked only
+        # against the edits of earlier rules; with none yet, every match is taken
         for m in rule.pattern.finditer(text):
             s, e = m.span()
             if s == e:
                 continue
-            i = bisect.bisect_left(starts, s)
-            if (i < len(starts) and starts[i] < e) or (i > 0 and ends[i - 1] > s):
-                continue
-            starts.insert(i, s)
-            ends.insert(i, e)
-            taken.append((s, e, m.expand(rule.replace) if "\\" in rule.replace else rule.replace))
-            counts[rule.counter] = counts.get(rule.counter, 0) + 1
+            if starts:
+                i = bisect.bisect_left(starts, s)
+                if (i < len(starts) and starts[i] < e) or (i > 0 and ends[i - 1] > s):
+                    continue
+            new.append((s, e, m.expand(repl) if expand else repl))
+        if new:
+            taken.extend(new)
+            counts[rule.counter] = counts.get(rule.counter, 0) + len(new)
+            # edits never overlap, so their starts and their ends sort in the same order
+            starts = sorted(starts + [t[0] for t in new])
+            ends = sorted(ends + [t[1] for t in new])
     return taken
 
 
-def _line_spans(text: str):
-    pos = 0
-    for line in text.split("\n"):
-        yield pos, pos + len(line), line
-        pos += len(line) + 1
+def _line_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, line) of every line of ``text``, computed without a Python loop."""
+    lines = text.split("\n")
+    lens = list(map(len, lines))
+    # line k ends after the characters of lines 0..k and the k newlines between them
+    ends = list(map(operator.add, itertools.accumulate(lens), range(len(lines))))
+    return zip(map(operator.sub, ends, lens), ends, lines)
 
 
 def clean(original: str, to_simplified: Callable[[str], str]) -> CleanResult:
@@ -118,11 +156,16 @@ def clean(original: str, to_simplified: Callable[[str], str]) -> CleanResult:
         simp = mt.text
     edits = []
     in_footer = False
+    lines_any = rules.lines_any
     for start, end, line in _line_spans(simp):
         stripped = line.strip()
         if not stripped:
             continue
-        rule = next((r for r in rules.lines if r.pattern.fullmatch(stripped)), None)
+        if lines_any is not None:
+            m = lines_any.fullmatch(stripped)
+            rule = rules.lines[m.lastindex - 1] if m else None
+        else:
+            rule = next((r for r in rules.lines if r.pattern.fullmatch(stripped)), None)
         if rule is None and in_footer and len(stripped) < rules.footer_max_line:
             rule = True  # a tag or related-article link in the footer
         elif rule is None:
@@ -146,17 +189,16 @@ def _find_repeated_lines(text: str) -> list[tuple[int, int, int, int]]:
     """Lines repeating an earlier line: exact repeats (on a key without punctuation
     and spaces), then near repeats between two exact ones (a second copy with
     mojibake) paired by position when they are at least ``NEAR_RATIO`` similar."""
-    lines = [(s, e, _KEY_STRIP.sub("", line)) for s, e, line in _line_spans(text)]
-    seen: dict[bytes, int] = {}
+    keys = _KEY_STRIP_LINES.sub("", text).split("\n")  # one key per line, in order
+    lines = [(s, e, key) for (s, e, _), key in zip(_line_spans(text), keys)]
+    seen: dict[str, int] = {}
     pairs: dict[int, int] = {}  # index of repeated line -> index of first copy
-    for i, (_, _, key) in enumerate(lines):
+    for i, key in enumerate(keys):
         if len(key) < MIN_DUP_KEY:
             continue
-        digest = hashlib.blake2b(key.encode("utf-8"), digest_size=12).digest()
-        if digest in seen:
-            pairs[i] = seen[digest]
-        else:
-            seen[digest] = i
+        first = seen.setdefault(key, i)
+        if first != i:
+            pairs[i] = first
     ordered = sorted(pairs)
     for a, b in zip(ordered, ordered[1:]):
         fa, fb = pairs[a], pairs[b]

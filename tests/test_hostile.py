@@ -132,6 +132,7 @@ def test_streamed_long_articles_give_the_same_store(tmp_path, monkeypatch):
 
     import newsclaims.pipeline as pipeline
     import newsclaims.runner as runner
+    import newsclaims.store as store_mod
 
     c = tmp_path / "corpus"
     c.mkdir()
@@ -141,6 +142,7 @@ def test_streamed_long_articles_give_the_same_store(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "CHUNK_CHARS", 4000)  # several chunks per article
     assert run(c, a, "--jobs", "1") == 0
     monkeypatch.setattr(runner, "STREAM_CHARS", 1000)   # every corpus article streams
+    monkeypatch.setattr(store_mod, "_TEXT_PIECE", 777)  # and its text is JSON-encoded in pieces
     assert run(c, b, "--jobs", "1", "--force") == 0
     for name in ("articles.jsonl", "claims.jsonl"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name

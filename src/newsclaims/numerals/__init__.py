@@ -51,7 +51,12 @@ def numeral_chars() -> str:
     return "".join(sorted(chars))
 
 
-@functools.lru_cache(maxsize=16)
+#: the extractors of one text share its numerals; only the text in hand is worth
+#: keeping (a long article's 200k-character chunk holds ~10k numerals, ~5 MB)
+_TEXTS_KEPT = 2
+
+
+@functools.lru_cache(maxsize=_TEXTS_KEPT)
 def find_numerals(text: str, lang: str = "zh") -> tuple[Numeral, ...]:
     """Every numeral in ``text`` (processed text), sorted by start, non-overlapping."""
     english = lang == "en"      # 1,3 / 1 234 567 / 12,34,567: English number formats only
@@ -101,7 +106,7 @@ class Edges(NamedTuple):
     before: list[str]         # the character before start ("" at the start of the text)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=_TEXTS_KEPT)
 def numeral_edges(text: str, lang: str = "zh") -> Edges:
     """:class:`Edges` of ``find_numerals(text, lang)``: the extractors pick the few numerals
     worth a closer look from these lists instead of asking every numeral in turn."""

@@ -652,7 +652,7 @@ def _rate(text: str, m: _Money) -> str | None:
     return "per_unit"
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=2)  # the text in hand only: see numerals._TEXTS_KEPT
 def _analyze(text: str, lang: str) -> tuple[_Money, ...]:
     nums = find_numerals(text, lang)
     money = _bind(text, nums, lang)

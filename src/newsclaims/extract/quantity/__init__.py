@@ -215,7 +215,7 @@ def _finditer_at(pattern: regex.Pattern, text: str, mark: str, before: frozenset
         c = text.find(mark, c + 1)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=2)  # the text in hand only: see numerals._TEXTS_KEPT
 def _discounts(text: str) -> tuple[_Q, ...]:
     lex = _lex()
     dm = lex["digit_map"]
@@ -343,7 +343,7 @@ def _cut(text: str, unit: str, end: int) -> bool:
     return bool(rest) and text.startswith(tuple(rest), end)
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=2)  # the text in hand only: see numerals._TEXTS_KEPT
 def _analyze(text: str, lang: str) -> tuple[_Q, ...]:
     from ..money import money_spans
 

@@ -95,9 +95,9 @@ def detect_lang(text: str) -> str:
     return "mixed"
 
 
-def _convert_mapped(mt: MappedText, config: str) -> MappedText:
+def _convert_mapped(mt: MappedText, config: str, converted: str | None = None) -> MappedText:
     conv = converter(config)
-    new = conv.convert(mt.text)
+    new = converted if converted is not None and len(converted) == len(mt.text) else conv.convert(mt.text)
     if len(new) == len(mt.text):
         return MappedText(mt.original, new, mt.starts, mt.ends)
     # length changed (phrase config): align line by line, diff only changed lines
@@ -120,9 +120,11 @@ def _convert_mapped(mt: MappedText, config: str) -> MappedText:
 _FW_DIGIT_COMMA = regex.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
 
 
-def normalize(mt: MappedText, config: str = "t2s") -> MappedText:
-    """OpenCC ``config`` then full-width folding, both on the mapped copy."""
-    out = _convert_mapped(mt, config)
+def normalize(mt: MappedText, config: str = "t2s", converted: str | None = None) -> MappedText:
+    """OpenCC ``config`` then full-width folding, both on the mapped copy.
+    ``converted``: ``mt.text`` already converted with ``config`` (clean's t2s text), used
+    as is when it has the same length."""
+    out = _convert_mapped(mt, config, converted)
     if "，" in out.text:
         commas = [m.start() for m in _FW_DIGIT_COMMA.finditer(out.text)]
         if commas:

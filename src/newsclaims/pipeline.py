@@ -216,7 +216,8 @@ def process_article(article: Article, config: Config = Config(), lang: str | Non
         for k, v in cleaned.counts.items():
             counts[k] = counts.get(k, 0) + v
         clock.lap("clean")
-        mt_chunk = normalize(cleaned.mapped, opencc_cfg)
+        mt_chunk = normalize(cleaned.mapped, opencc_cfg,
+                             cleaned.simplified if opencc_cfg == "t2s" else None)  # clean converted it
         # the same processed text, mapped to offsets of the whole article
         mt = MappedText(original, mt_chunk.text,
                         array("i", (x + base for x in mt_chunk.starts)) if base else mt_chunk.starts,

@@ -68,6 +68,9 @@ class CleanResult:
     #: processed-text ranges (start, end) of lines that repeat an earlier line, with
     #: the (start, end) of that earlier line: [(dup_start, dup_end, first_start, first_end)]
     duplicates: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: ``to_simplified(mapped.text)`` when it keeps the length (normalize reuses it
+    #: instead of converting the same text again), else None
+    simplified: str | None = None
 
 
 _LEADING_FLAGS = regex.compile(r"\(\?([ims]+)\)")
@@ -182,7 +185,7 @@ def clean(original: str, to_simplified: Callable[[str], str]) -> CleanResult:
 
     duplicates = _find_repeated_lines(simp)
     counts["duplicate_blocks"] = _count_blocks(duplicates, simp)
-    return CleanResult(mt, counts, duplicates)
+    return CleanResult(mt, counts, duplicates, simp if simp is not mt.text else None)
 
 
 def _find_repeated_lines(text: str) -> list[tuple[int, int, int, int]]:

@@ -9,7 +9,9 @@ share Amodei) links nothing.
 """
 from __future__ import annotations
 
+import functools
 import re
+from operator import attrgetter
 
 import regex
 
@@ -39,6 +41,15 @@ def _usable(part: str) -> bool:
     return len(part) >= 3 and part[0].isupper() and part not in _WEAK_PARTS
 
 
+@functools.lru_cache(maxsize=4096)
+def _usable_parts(name: str) -> tuple[str, ...]:
+    """The parts of ``name`` a later mention may use (a name recurs across articles)."""
+    return tuple(part for part in _parts(name) if _usable(part))
+
+
+_BY_SPAN = attrgetter("start", "end")
+
+
 def link_people(drafts: list[Draft], text: str) -> list[Draft]:
     """Short person mentions take the full form's canonical; unfound ones are added.
 
@@ -51,11 +62,10 @@ def link_people(drafts: list[Draft], text: str) -> list[Draft]:
         canon = d.fields["canonical"]
         full = (canon, d.fields.get("entity_id"))
         for name in {canon, text[d.start:d.end]}:
-            for part in _parts(name):
-                if _usable(part):
-                    owners.setdefault(part, set()).add(full)
+            for part in _usable_parts(name):
+                owners.setdefault(part, set()).add(full)
     if not owners:
-        return sorted(drafts, key=lambda d: (d.start, d.end))
+        return sorted(drafts, key=_BY_SPAN)
     links = {part: next(iter(fulls)) for part, fulls in owners.items() if len(fulls) == 1}
 
     person_ids = {id(d) for d in persons}
@@ -68,16 +78,18 @@ def link_people(drafts: list[Draft], text: str) -> list[Draft]:
                                                            "entity_id": target[1]})
         out.append(d)
 
-    # short forms nobody found yet: one scan for all parts
+    # short forms nobody found yet: one scan for all parts.  Every alternative is
+    # one part with the boundary checks of its kind, the one before it written as a
+    # lookbehind over the part itself: the regex then starts with literals only and
+    # `re` skips in C every position no part starts at
+    alts = []
+    latin_before, latin_after = r"[A-Za-z0-9\-'’.]", r"(?![A-Za-z0-9\-])"
+    han_before, han_after = r"[·•‧・\-]", r"(?![·•‧・\-])"
     han = [p for p in links if _HAN.search(p)]
     latin = [p for p in links if not _HAN.search(p)]
-    alts = []
-    if latin:
-        alts.append(r"(?<![A-Za-z0-9\-'’.])(?:" + "|".join(re.escape(p) for p in sorted(latin, key=len, reverse=True))
-                    + r")(?![A-Za-z0-9\-])")
-    if han:
-        alts.append(r"(?<![·•‧・\-])(?:" + "|".join(re.escape(p) for p in sorted(han, key=len, reverse=True))
-                    + r")(?![·•‧・\-])")
+    for parts, before, after in ((latin, latin_before, latin_after), (han, han_before, han_after)):
+        for p in sorted(parts, key=len, reverse=True):
+            alts.append(f"{re.escape(p)}(?<!{before}(?s:.){{{len(p)}}}){after}")
     taken = bytearray(len(text))
     for d in out:
         taken[d.start:d.end] = b"\x01" * (d.end - d.start)
@@ -88,4 +100,4 @@ def link_people(drafts: list[Draft], text: str) -> list[Draft]:
             continue
         canon, eid = links[m.group()]
         added.append(Draft("entity", s, e, "entity.coref", {"label": "PERSON", "canonical": canon, "entity_id": eid}))
-    return sorted(out + added, key=lambda d: (d.start, d.end))
+    return sorted(out + added, key=_BY_SPAN)

@@ -27,9 +27,11 @@ The lexicons live in ``rules.yaml`` under ``fallback``.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import NamedTuple
 
 import regex
 import yaml
@@ -37,8 +39,8 @@ import yaml
 __all__ = ["Cand", "Lexicon", "load_lexicon", "run_fallback", "latin_full_names"]
 
 
-@dataclass(frozen=True)
-class Cand:
+class Cand(NamedTuple):
+    """A candidate name (immutable; a named tuple is made 3x faster than a frozen dataclass)."""
     start: int
     end: int
     label: str
@@ -48,10 +50,25 @@ class Cand:
 
 
 def _fast_alt(words) -> re.Pattern:
-    """An alternation of literal words, led by the class of their first characters
-    (the standard ``re`` engine then skips most positions at once)."""
-    first = "".join(sorted({re.escape(w[0]) for w in words}))
-    return re.compile(f"(?=[{first}])(?:{_alt(words)})")
+    """Literal words as one trie regex.  It finds what the alternation longest-first
+    finds (at the leftmost position the longest word), but every branch starts with
+    a literal: the standard ``re`` engine then skips in C the positions no word
+    starts at, and tries only the branch of the character at a position."""
+    trie: dict = {}
+    for w in set(words):
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        alt = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + alt + "|)" if "" in node else alt  # a longer word first, else end here
+
+    return re.compile(walk(trie))
 
 
 def _alt(words) -> str:
@@ -175,6 +192,9 @@ def _masked(text: str, mask: bytearray) -> str:
 
 # --- dotted transliterated names ---------------------------------------------------------
 
+_TO_MIDDLE_DOT = regex.compile(r"[•‧・-]")
+
+
 def dotted_names(text: str, hits: list[Cand], lex: Lexicon) -> tuple[list[Cand], set[int]]:
     """Dotted names, and the indexes of gazetteer ``hits`` they replace."""
     out, replaced = [], set()
@@ -204,7 +224,7 @@ def dotted_names(text: str, hits: list[Cand], lex: Lexicon) -> tuple[list[Cand],
         if blocked:
             continue
         replaced.update(inside)
-        canonical = regex.sub(r"[•‧・-]", "·", name)
+        canonical = _TO_MIDDLE_DOT.sub("·", name)
         out.append(Cand(s, e, "PERSON", canonical, None, "entity.fallback.dotted"))
     return out, replaced
 
@@ -316,6 +336,9 @@ def latin_orgs_over_places(text: str, hits: list[Cand], lex: Lexicon) -> tuple[l
     return out, replaced
 
 
+_GIVEN_BEFORE = regex.compile(r"(?<![A-Za-z])([A-Z][a-zà-öø-ÿ]+) $")
+
+
 def latin_full_names(text: str, hits: list[Cand], lex: Lexicon) -> dict[int, Cand]:
     """Gazetteer one-word person hits preceded by another given name (Jack Altman is
     not Sam Altman): index of the hit -> the full name that replaces it."""
@@ -323,7 +346,9 @@ def latin_full_names(text: str, hits: list[Cand], lex: Lexicon) -> dict[int, Can
     for i, h in enumerate(hits):
         if h.label != "PERSON" or " " in text[h.start:h.end] or not text[h.start:h.end].isascii():
             continue
-        m = regex.search(r"(?<![A-Za-z])([A-Z][a-zà-öø-ÿ]+) $", text[max(0, h.start - 20):h.start])
+        if text[h.start - 1:h.start] != " ":
+            continue  # (what _GIVEN_BEFORE needs last)
+        m = _GIVEN_BEFORE.search(text[max(0, h.start - 20):h.start])
         if not m or m.group(1) not in lex.first_names:
             continue
         if h.canonical.split(" ")[0] == m.group(1):
@@ -385,6 +410,9 @@ def jieba_names(masked: str, mask: bytearray, lex: Lexicon) -> list[Cand]:
 
 # --- all rules together ----------------------------------------------------------------
 
+_BY_SPAN = operator.attrgetter("start", "end")
+
+
 def run_fallback(text: str, hits: list[Cand], use_jieba: bool = True) -> list[Cand]:
     """Gazetteer/context ``hits`` plus the fallback names, without overlaps, by start."""
     lex = load_lexicon()
@@ -397,16 +425,23 @@ def run_fallback(text: str, hits: list[Cand], use_jieba: bool = True) -> list[Ca
     kept.extend(orgs)
     mask = bytearray(len(text))
     for c in kept:
-        _mark(mask, c.start, c.end)
+        mask[c.start:c.end] = b"\x01" * (c.end - c.start)  # _mark, inline
     found = byline_names(text, mask, lex)
     for c in found:
         _mark(mask, c.start, c.end)
     masked = _masked(text, mask)
+    latin = []
     for c in latin_names(masked, lex):
         if _free(mask, c.start, c.end):
-            found.append(c)
+            latin.append(c)
             _mark(mask, c.start, c.end)
+    found.extend(latin)
     if use_jieba:
-        masked = _masked(text, mask)
+        # `masked` brought up to date with the Latin names (they are free, in order)
+        pieces, pos = [], 0
+        for c in latin:
+            pieces += (masked[pos:c.start], "\x00" * (c.end - c.start))
+            pos = c.end
+        masked = "".join(pieces) + masked[pos:] if latin else masked
         found.extend(jieba_names(masked, mask, lex))
-    return sorted(kept + found, key=lambda c: (c.start, c.end))
+    return sorted(kept + found, key=_BY_SPAN)

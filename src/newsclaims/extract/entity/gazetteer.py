@@ -7,8 +7,10 @@ alternation backtracks only as far as the text follows an alias).  Latin aliases
 carry word-boundary assertions in the regex itself, so a boundary that fails lets a
 shorter alias match instead (``Meta AIs`` still gives ``Meta``).
 
-The regex (standard library ``re``, which runs this pattern fastest) is compiled
-case-insensitively; a match whose case differs from every
+The regex (standard library ``re``, which runs this pattern fastest) matches
+case-insensitively (``re.IGNORECASE``) but for the first character of an alias,
+which it spells out as each character IGNORECASE lets match it (see
+:func:`_trie_regex` for why).  A match whose case differs from every
 alias is kept only between Han characters (``同期meta和Google``), where a
 lower-case brand name is a typo and not an English word.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from array import array
 from dataclasses import dataclass
 from importlib import resources
 
@@ -31,8 +34,10 @@ _HAN = regex.compile(r"\p{Han}")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _ASCII_LETTER = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
-# boundary assertions, chosen by the first/last character of an alias
-_START_ASCII = r"(?-i:(?<![A-Za-z0-9]))"
+# boundary assertions, chosen by the first/last character of an alias.  The start
+# one stands after the alias's first (ASCII alphanumeric) character: "the character
+# before that one is not ASCII alphanumeric"
+_START_ASCII = r"(?-i:(?<![A-Za-z0-9].))"
 _END_LETTER = r"(?-i:(?![A-Za-z])(?!-[a-z]))"
 # after a digit: no further digit or decimal part (GPT-3 is not GPT-3.5), no letter
 # except a plural s (H100s)
@@ -54,7 +59,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class Gazetteer:
-    pattern: re.Pattern
+    #: the trie regex split in two, aliases starting with an ASCII letter or digit
+    #: and all others (see :func:`_trie_regex`); an alias match starts in one only
+    patterns: tuple[re.Pattern, re.Pattern]
     exact: dict[str, Entry]     # simplified alias -> entry
     folded: dict[str, Entry]    # lower-cased alias -> entry (aliases with Latin letters)
     aliases: tuple[tuple[str, Entry], ...]
@@ -84,8 +91,38 @@ def _han_context(text: str, start: int, end: int, both: bool) -> bool:
     return before not in _ASCII_LETTER and after not in _ASCII_LETTER
 
 
-def _trie_regex(words: list[str]) -> str:
-    """One regex matching any of ``words`` (already lower-cased), longest first."""
+def _case_variants(chars: set[str]) -> dict[str, str]:
+    """Each of ``chars`` -> every character that ``re.IGNORECASE`` matches it with.
+
+    Found by running ``re`` itself over all code points once, so it follows the
+    engine's own case table, beyond ASCII too (k also matches the Kelvin sign,
+    s matches ſ, i matches İ and ı)."""
+    out = {ch: ch for ch in chars}
+    # (a character ``re`` holds cased has a lower or upper case mapping of its own)
+    cased = sorted(ch for ch in chars if ch.lower() != ch or ch.upper() != ch)
+    if cased:
+        every = array("I", range(0x110000)).tobytes().decode("utf-32-le", "surrogatepass")
+        matched = set(re.findall("[" + "".join(map(re.escape, cased)) + "]", every, re.IGNORECASE))
+        for ch in cased:
+            esc = re.escape(ch)
+            out[ch] = "".join(sorted(x for x in matched if re.fullmatch(esc, x, re.IGNORECASE)))
+    return out
+
+
+def _trie_regex(words: list[str], variants: dict[str, str]) -> str:
+    """One regex matching any of ``words`` (already lower-cased), longest first.
+
+    Every top-level alternative starts with one literal character, without
+    IGNORECASE (a first character with case variants, from ``variants``, gets one
+    alternative per variant; :func:`_case_variants`); the rest of the alias is
+    matched under ``(?i:...)``.  Then ``re`` skips in C the positions no alias
+    starts at, and skips an alternative after one character comparison: under
+    IGNORECASE a cased first literal would defeat both.  An alternative that fails
+    after its first character still has the engine try the alternatives after it,
+    so a pattern should not mix Latin-led aliases (tried at every letter of English
+    text, failing mid-word on the start boundary) with the many Han-led ones:
+    :func:`build` compiles the two groups separately.
+    """
     trie: dict = {}
     for w in words:
         node = trie
@@ -111,12 +148,10 @@ def _trie_regex(words: list[str]) -> str:
 
     tops = []
     for ch, child in sorted(trie.items()):
-        prefix = _START_ASCII if ch in _ASCII_ALNUM else ""
-        tops.append(prefix + re.escape(ch) + walk(child, ch))
-    # the leading class of first characters lets the engine skip most positions
-    # at once (6x faster than the bare alternation on Chinese news)
-    first = "[" + "".join(re.escape(ch) for ch in sorted(trie)) + "]"
-    return "(?=" + first + ")(?:" + "|".join(tops) + ")"
+        rest = (_START_ASCII if ch in _ASCII_ALNUM else "") + walk(child, ch)
+        rest = "(?i:" + rest + ")" if rest else ""
+        tops.extend(re.escape(v) + rest for v in variants[ch])
+    return "(?:" + "|".join(tops) + ")"
 
 
 def parse_rows(text: str, to_simplified) -> list[tuple[Entry, list[str]]]:
@@ -161,10 +196,12 @@ def build(rows: list[tuple[Entry, list[str]]]) -> Gazetteer:
         if any(c in _ASCII_LETTER for c in form):
             folded.setdefault(form.lower(), entry)
     words = sorted({form.lower() for form in exact})
-    # the standard library engine: with the first-character class it is several
-    # times faster than the `regex` module on this pattern
-    pattern = re.compile(_trie_regex(words), re.IGNORECASE)
-    return Gazetteer(pattern, exact, folded, tuple(sorted(exact.items())))
+    variants = _case_variants({w[0] for w in words})
+    latin = [w for w in words if w[0] in _ASCII_ALNUM]
+    other = [w for w in words if w[0] not in _ASCII_ALNUM]
+    # an empty group compiles to a pattern that never matches
+    patterns = tuple(re.compile(_trie_regex(group, variants) if group else "(?!)") for group in (latin, other))
+    return Gazetteer(patterns, exact, folded, tuple(sorted(exact.items())))
 
 
 @functools.cache

@@ -65,3 +65,13 @@ def test_no_claim_from_a_repeated_block_or_boilerplate(corpus_report):
     _, out1 = processed["001_7ec13a0538602fb1"]
     footer = out1.record["text"].index("发表评论")
     assert all(c["evidence"]["start"] < footer for c in out1.claims)
+
+
+def test_a_trigger_that_does_not_lower_case_to_its_word_still_gives_its_metric():
+    """İPO matches the trigger IPO case-insensitively, but "İ".lower() is two
+    characters; the article used to fail with a KeyError."""
+    from newsclaims.pipeline import analyze
+
+    for text in ("OpenAI的IPO募资50亿美元。", "OpenAI的İPO募资50亿美元。"):
+        claims = analyze(text, published="2023-05-06")["claims"]
+        assert [(c["metric"], c["value"]["amount"]) for c in claims] == [("funding", 5_000_000_000)], text

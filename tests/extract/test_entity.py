@@ -97,6 +97,16 @@ def test_link_people_leaves_a_shared_surname_alone():
     assert [text[d.start:d.end] for d in link_people(drafts, text)] == ["Dario Roe", "Daniela Roe"]
 
 
+def test_link_people_with_every_part_shared_links_nothing():
+    """The same name with and without an id: both parts have two owners, nothing is
+    linked, and the article does not fail (it raised KeyError on an empty pattern)."""
+    text = "Sam Altman spoke. Sam Altman left."
+    drafts = [Draft("entity", 0, 10, "r", {"label": "PERSON", "canonical": "Sam Altman", "entity_id": "Q7407093"}),
+              Draft("entity", 18, 28, "r", {"label": "PERSON", "canonical": "Sam Altman", "entity_id": None})]
+    out = link_people(drafts, text)
+    assert [(d.start, d.fields["entity_id"]) for d in out] == [(0, "Q7407093"), (18, None)]
+
+
 def test_offsets_index_the_processed_text():
     text = "据TechCrunch报道,包括Tiger Global(老虎全球管理)、Sequoia Capital(红杉资本)"
     for d in extract(text, ExtractContext()):

@@ -169,6 +169,16 @@ class _Words:
             m = search(string, m.end(), endpos)  # (words are not empty)
 
 
+def _metric_of(trigger_metric: dict[str, str], word: str) -> str:
+    """The metric of a matched trigger word.  The triggers match case-insensitively,
+    and a few characters match a letter without lower-casing to it (İPO: "İ".lower()
+    is two characters), so a miss is resolved the way the pattern matched."""
+    metric = trigger_metric.get(word.lower())
+    if metric is None:
+        metric = next(m for w, m in trigger_metric.items() if regex.fullmatch(regex.escape(w), word, regex.I))
+    return metric
+
+
 @functools.cache
 def load_rules() -> Rules:
     data = yaml.safe_load(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
@@ -246,18 +256,18 @@ def _find_metric(rules: Rules, sent: str, rel_s: int, rel_e: int, mention: dict[
     trigger_metric = rules.trigger_metric
     last = None  # the last fitting trigger before the value in its clause
     for m in rules.triggers.finditer(sent, c_s, rel_s):
-        metric = trigger_metric[m.group().lower()]
+        metric = _metric_of(trigger_metric, m.group())
         if metric in fits:
             last = metric, m.start(), True
     if last is not None:
         return last
     for m in rules.triggers.finditer(sent, rel_e, c_e):
-        metric = trigger_metric[m.group().lower()]
+        metric = _metric_of(trigger_metric, m.group())
         if metric in fits:
             return metric, m.start(), True
     if vtype == "money":
         for m in rules.triggers.finditer(sent, 0, c_s):
-            metric = trigger_metric[m.group().lower()]
+            metric = _metric_of(trigger_metric, m.group())
             if metric in fits:
                 last = metric, m.start(), False
     return last

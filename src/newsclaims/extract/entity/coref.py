@@ -77,6 +77,8 @@ def link_people(drafts: list[Draft], text: str) -> list[Draft]:
                 d = Draft(d.kind, d.start, d.end, d.rule, {"label": "PERSON", "canonical": target[0],
                                                            "entity_id": target[1]})
         out.append(d)
+    if not links:  # every part has two owners: nothing to look for
+        return sorted(out, key=_BY_SPAN)
 
     # short forms nobody found yet: one scan for all parts.  Every alternative is
     # one part with the boundary checks of its kind, the one before it written as a

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 ARTICLE_SCHEMA = "newsclaims.article/1"
 CLAIM_SCHEMA = "newsclaims.claim/1"
 
-__all__ = ["Config", "process_article", "analyze", "ARTICLE_SCHEMA", "CLAIM_SCHEMA"]
+__all__ = ["Config", "process_article", "analyze", "warm_up", "ARTICLE_SCHEMA", "CLAIM_SCHEMA"]
 
 _OPENCC_BY_SCRIPT = {"hant": "t2s", "mixed": "t2s", "hans": "t2s", "latin": "t2s"}
 
@@ -253,6 +253,24 @@ def process_article(article: Article, config: Config = Config(), lang: str | Non
         "warnings": list(article.warnings),
     }
     return Processed(record, claims)
+
+
+#: one short mixed article that reaches every extractor's rules and lexicons (and
+#: jieba's POS table, through a person slot): loaded before the first real article
+_WARM_UP_TEXT = ("據路透社報道，分析师王磊认为OpenAI在2022年亏损约5.4亿美元，营收增长了20%。\n"
+                 "Apple said on March 3, 2023 that revenue rose 5% to $94.8 billion.")
+
+
+def warm_up(config: Config = Config()) -> None:
+    """Load everything a worker needs (jieba, the spaCy pipeline, every rule file),
+    then move those long-lived objects out of the garbage collector's sight
+    (``gc.freeze``): collections no longer walk the dictionaries and rule tables
+    again and again (about 5% of the pipeline's time on the bench corpus)."""
+    import gc
+
+    process_article(Article("warm-up", "-", _WARM_UP_TEXT, "", {"published": "2023-10-16"}), config)
+    gc.collect()
+    gc.freeze()
 
 
 def analyze(text: str, published: Any = None, lang: str | None = None,

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 from . import __version__
 from .ingest import Article, iter_corpus, read_manifest
-from .pipeline import ARTICLE_SCHEMA, CLAIM_SCHEMA, Config, process_article
+from .pipeline import ARTICLE_SCHEMA, CLAIM_SCHEMA, Config, process_article, warm_up
 from .store import PreviousStore, StoreWriter, StreamingLine, serialize
 from .textmap import OffsetError
 
@@ -51,6 +51,7 @@ def _init_worker(config: Config) -> None:
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     get_nlp("zh", tuple(config.kinds))  # user dictionary + pipeline, once per worker
+    warm_up(config)                     # every rule file, then gc.freeze()
 
 
 #: articles longer than this (characters) stream their mentions to a scratch file

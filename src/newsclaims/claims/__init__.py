@@ -37,9 +37,9 @@ from importlib import resources
 from typing import Any
 
 import regex
-import yaml
 
 from ..textmap import MappedText
+from ..yamlio import load_yaml
 
 __all__ = ["build_claims", "load_rules", "METRICS"]
 
@@ -181,7 +181,7 @@ def _metric_of(trigger_metric: dict[str, str], word: str) -> str:
 
 @functools.cache
 def load_rules() -> Rules:
-    data = yaml.safe_load(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
+    data = load_yaml(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
     trigger_metric: dict[str, str] = {}
     for metric, words in data["metrics"].items():
         if metric not in METRICS:

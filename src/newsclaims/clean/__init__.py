@@ -18,9 +18,9 @@ from importlib import resources
 from typing import Callable, Iterator
 
 import regex
-import yaml
 
 from ..textmap import MappedText
+from ..yamlio import load_yaml
 
 __all__ = ["CleanResult", "clean", "load_rules"]
 
@@ -96,7 +96,7 @@ def _combine_line_patterns(lines: tuple[LineRule, ...]) -> regex.Pattern | None:
 
 @functools.cache
 def load_rules() -> Rules:
-    data = yaml.safe_load(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
+    data = load_yaml(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
     inline = tuple(
         InlineRule(r["id"], regex.compile(r["pattern"]), r.get("replace", ""), r.get("counter", "html_remnants"),
                    tuple(r.get("examples", ())), tuple(r.get("keep", ())))

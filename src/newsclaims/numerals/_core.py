@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ..yamlio import load_yaml
 
 _HERE = Path(__file__).resolve().parent
 
@@ -164,13 +164,13 @@ def to_number(value: Fraction | None) -> int | float | None:
 @functools.cache
 def lexicon() -> dict[str, Any]:
     with (_HERE / "lexicon.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return load_yaml(fh)
 
 
 @functools.cache
 def modifiers() -> dict[str, Any]:
     with (_HERE / "modifiers.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return load_yaml(fh)
 
 
 def numeral_template() -> dict[str, Any]:

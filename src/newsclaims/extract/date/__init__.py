@@ -63,12 +63,12 @@ import functools
 from pathlib import Path
 
 import regex
-import yaml
 
 from ..base import Draft, ExtractContext
 from .builders import BUILDERS, Env
 from .engine import Engine, Item, Rule, first_chars
 from .timeval import DT, OUT_GRAIN, TV, to_fields
+from ...yamlio import load_yaml
 
 __all__ = ["extract", "load_grammar"]
 
@@ -224,7 +224,7 @@ def _trigger(pattern: str) -> tuple:
 @functools.cache
 def load_grammar() -> tuple[Engine, dict]:
     """Compile the grammar once per process: (engine, lexicon)."""
-    lex = yaml.safe_load((_DIR / "lexicon.yaml").read_text(encoding="utf-8"))
+    lex = load_yaml((_DIR / "lexicon.yaml").read_text(encoding="utf-8"))
     frags = lex.pop("fragments")
     lex = {k: {str(kk).lower(): vv for kk, vv in v.items()} for k, v in lex.items()}
     frags = dict(frags)
@@ -236,7 +236,7 @@ def load_grammar() -> tuple[Engine, dict]:
         path = _DIR / fname
         if not path.exists():
             continue
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
         flags = regex.IGNORECASE if doc.get("ignorecase") else 0
         for spec in doc["rules"]:
             rule = _compile_rule(spec, frags, flags)

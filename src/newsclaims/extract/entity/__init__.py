@@ -24,12 +24,12 @@ import functools
 from importlib import resources
 
 import regex
-import yaml
 
 from ..base import Draft, ExtractContext
 from .coref import link_people
 from .fallback import Cand, run_fallback
 from .gazetteer import Gazetteer, LABELS, load_gazetteer
+from ...yamlio import load_yaml
 
 __all__ = ["extract", "link_people", "jieba_userdict_entries", "load_gazetteer", "LABELS"]
 
@@ -43,7 +43,7 @@ _HAN = regex.compile(r"\p{Han}")
 
 @functools.cache
 def _context_rules() -> tuple[tuple[str, regex.Pattern, str, str, str], ...]:
-    data = yaml.safe_load(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
+    data = load_yaml(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
     rules = []
     for r in data.get("context_rules", []):
         if r["label"] not in LABELS:
@@ -56,7 +56,7 @@ def _context_rules() -> tuple[tuple[str, regex.Pattern, str, str, str], ...]:
 def _false_positives() -> tuple[regex.Pattern, tuple[regex.Pattern, ...]] | None:
     """The false-positive patterns as one alternation, and one by one (see
     :func:`_false_positive_spans`)."""
-    data = yaml.safe_load(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
+    data = load_yaml(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))
     pats = data.get("false_positives") or []
     if not pats:
         return None

@@ -34,7 +34,7 @@ from importlib import resources
 from typing import NamedTuple
 
 import regex
-import yaml
+from ...yamlio import load_yaml
 
 __all__ = ["Cand", "Lexicon", "load_lexicon", "run_fallback", "latin_full_names"]
 
@@ -107,7 +107,7 @@ class Lexicon:
 
 @functools.cache
 def load_lexicon() -> Lexicon:
-    data = yaml.safe_load(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))["fallback"]
+    data = load_yaml(resources.files(__package__).joinpath("rules.yaml").read_text("utf-8"))["fallback"]
     t = "".join(sorted(set(data["translit_chars"].replace(" ", ""))))
     tcls = "[" + regex.escape(t) + "]"
     joiners = "[" + regex.escape(data["name_joiners"]) + "]"

@@ -44,13 +44,13 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 
 from ...numerals import Numeral, Spans, find_numerals, numeral_edges
 from ...numerals._core import char_before, edge_chars, heads, skip_spaces, starts_like
 from ...numerals.modifiers import (distribute, is_list_gap, is_range_gap, resolve_qualifier, standalone_words,
                                    value_fields)
 from ..base import Draft, ExtractContext
+from ...yamlio import load_yaml
 
 __all__ = ["extract", "money_spans"]
 
@@ -161,9 +161,9 @@ def _alt_by_last(forms: list[str]) -> str:
 @functools.cache
 def _lexicon() -> dict[str, Any]:
     with (_HERE / "currencies.yaml").open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = load_yaml(fh)
     with (_HERE / "rules.yaml").open(encoding="utf-8") as fh:
-        rules = yaml.safe_load(fh)
+        rules = load_yaml(fh)
     prefix: dict[str, _Cur] = {}
     suffix: dict[str, _Cur] = {}
     composite: dict[str, _Cur] = {}
@@ -686,7 +686,7 @@ def extract(text: str, ctx: ExtractContext) -> list[Draft]:
 @functools.cache
 def _latent_re() -> tuple[regex.Pattern, dict[str, str]]:
     with (_HERE / "currencies.yaml").open(encoding="utf-8") as fh:
-        names = {k.lower(): v for k, v in yaml.safe_load(fh)["latent_names"].items()}
+        names = {k.lower(): v for k, v in load_yaml(fh)["latent_names"].items()}
     return standalone_words(names), names
 
 

@@ -32,13 +32,13 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 
 from ...numerals import Numeral, Spans, find_numerals, numeral_chars, numeral_edges
 from ...numerals._core import char_after, edge_chars
 from ...numerals.modifiers import (distribute, is_range_gap, resolve_qualifier,
                                    standalone_words, value_fields)
 from ..base import Draft, ExtractContext
+from ...yamlio import load_yaml
 
 __all__ = ["extract", "discount_spans", "unit_after"]
 
@@ -109,7 +109,7 @@ def _alt_by_first(forms: list[str], spaced: bool = False, ignorecase: bool = Tru
 @functools.cache
 def _lex() -> dict[str, Any]:
     with (_HERE / "units.yaml").open(encoding="utf-8") as fh:
-        d = yaml.safe_load(fh)
+        d = load_yaml(fh)
     share_of = {}
     for unit, forms in d["shares"].items():
         for f in forms:

@@ -204,9 +204,13 @@ def build(rows: list[tuple[Entry, list[str]]]) -> Gazetteer:
     return Gazetteer(patterns, exact, folded, tuple(sorted(exact.items())))
 
 
-@functools.cache
 def load_gazetteer(origins: tuple[str, ...] = ("core", "corpus")) -> Gazetteer:
     """The packaged gazetteer (once per process); ``origins`` filters rows (for evaluation)."""
+    return _load_gazetteer(tuple(origins))  # one cache key however it is called
+
+
+@functools.cache
+def _load_gazetteer(origins: tuple[str, ...]) -> Gazetteer:
     from ...normalize import to_simplified
 
     text = resources.files(__package__).joinpath("gazetteer.tsv").read_text("utf-8")

@@ -152,10 +152,14 @@ def _tok_pred(name: str):
     toks = [TOKEN_PREDICATES[n] for n in extra]
     if len(fns) == 1 and not toks:  # the common case, without generator overhead
         f = fns[0]
-        return lambda t: f(t.val)
+        fn = lambda t: f(t.val)  # noqa: E731
+        fn.on_val, fn.on_tok = f, None  # its parts, for the engine to call directly
+        return fn
     if len(fns) == 1 and len(toks) == 1:
         f, g = fns[0], toks[0]
-        return lambda t: f(t.val) and g(t)
+        fn = lambda t: f(t.val) and g(t)  # noqa: E731
+        fn.on_val, fn.on_tok = f, g
+        return fn
     return lambda t: any(f(t.val) for f in fns) and all(g(t) for g in toks)
 
 

@@ -21,8 +21,15 @@ Speed (none of this changes which tokens are found, or their order):
   are pure and values immutable).
 * Sequence rules are tried only at anchors that pass cheap necessary tests: the
   character after the anchor (or a token there) must be able to start what follows
-  it, the character before it must be able to end the regex item before it
-  (:class:`_Gate`); per character these answers are memoised as bit masks over rules.
+  it, the character before it must be able to end the regex item before it, or, when
+  that item can end with white space, the last character before the white space must
+  be one it can end with outside white space (:class:`_Gate`); per character these
+  answers are memoised as bit masks over rules.
+* Semi-naive rounds: a rule with no token after its anchor is tried at fresh anchors
+  only, and at an older anchor only the ways with a newer token are built (builders
+  are pure: the others were built when the anchor was last tried).
+* Trigger words are looked up only when ``findall`` shows they occur; the overlap test
+  of the final choice runs on a byte array.
 """
 from __future__ import annotations
 
@@ -61,6 +68,7 @@ class Tok:
     gm: int = field(default=0, compare=False, repr=False)  # rules whose quick gates it passes
     rn: int = field(default=-1, compare=False, repr=False)  # the round it was new in
     nr: int = field(default=-1, compare=False, repr=False)  # the last round it was near a new one
+    pv: int = field(default=-1, compare=False, repr=False)  # the round it was near one before nr
 
 
 @dataclass(slots=True)
@@ -100,31 +108,53 @@ class Engine:
         self._atoms_unique = len(set(ids)) == len(ids) and not set(ids) & {r.id for r in seqs}
         trig_patterns = [r.trigger[0].pattern for r in atoms
                          if r.trigger is not None and r.trigger[0] is not None]
+        self._words = frozenset().union(*(r.trigger[1] for r in atoms
+                                           if r.trigger is not None and r.trigger[1]))
         self._family = _Family.build(trig_patterns)
         self._chars = _CharFamily.build(trig_patterns)
         self._digits = _DigitFamily.build(trig_patterns)
         self._anchors = [r.items[r.anchor] for r in seqs]
         self._keys = {(it.dim, it.pred_key): it for it in self._anchors}
         self._rkeys = [(it.dim, it.pred_key) for it in self._anchors]
-        self._lone = [len(r.items) == r.anchor + 1 for r in seqs]
-        # 0: nothing after the anchor, 1: one regex item after it, 2: anything else
-        self._shape = [0 if len(r.items) == r.anchor + 1 else
-                       1 if len(r.items) == r.anchor + 2 and r.items[-1].dim is None else 2
-                       for r in seqs]
+        # a rule with no token after its anchor is tried at fresh anchors only: at an older
+        # one it would repeat what it found when that anchor was fresh (builders are pure)
+        self._lone = [all(it.dim is None for it in r.items[r.anchor + 1:]) for r in seqs]
+        self._shape = [_shape(r) for r in seqs]
         self._kmask = {k: 0 for k in self._keys}
         for i, it in enumerate(self._anchors):
             self._kmask[(it.dim, it.pred_key)] |= 1 << i
+        self._keys_by_dim: dict[str, list] = {}
+        for key, it in self._keys.items():
+            # a predicate ``f(t.val) [and g(t)]`` is applied as its parts (one call less)
+            vp = getattr(it.pred, "on_val", None)
+            tp = getattr(it.pred, "on_tok", None)
+            self._keys_by_dim.setdefault(it.dim, []).append((key, self._kmask[key], it.pred, vp, tp))
+        # (lone?, anchor key) -> the rules that take their candidates from that list, as bits
+        grp: dict = {}
+        for i, k in enumerate(self._rkeys):
+            grp[(self._lone[i], k)] = grp.get((self._lone[i], k), 0) | 1 << i
+        self._groups = [(lo, k, bits) for (lo, k), bits in grp.items()]
         self._fgate = [_fwd_gate(r) for r in seqs]
         self._bgate = [_back_gate(r) for r in seqs]
         # per character, the rules (bit i = seqs[i]) whose gates a token with that character
         # after (before) it passes; a gate that also accepts a token only passes at run time
         self._fchars = [(1 << i, g) for i, g in enumerate(self._fgate) if g is not None and not g.dims]
         self._fall = sum(1 << i for i, g in enumerate(self._fgate) if g is None or g.dims)
-        self._bskip = [(1 << i, g) for i, g in enumerate(self._bgate) if g is not None and g.skip]
+        self._bskip = [(1 << i, g) for i, g in enumerate(self._bgate) if g is not None and g.skip is True]
         self._badj = [(1 << i, g) for i, g in enumerate(self._bgate) if g is not None and not g.skip]
+        self._bws = [(1 << i, g) for i, g in enumerate(self._bgate) if g is not None and g.skip == "ws"]
+        self._wsmemo: dict[str, bool] = {}
         self._ball = sum(1 << i for i, g in enumerate(self._bgate) if g is None)
         self._fmemo: dict[str, int] = {}
-        self._bmemo: dict[tuple[str, str], int] = {}
+        self._bmemo: dict[tuple[str, str, str], int] = {}
+        self._plans = []  # per sequence rule, what its loop in ``run`` reads
+        for i, r in enumerate(seqs):
+            fg = self._fgate[i]
+            shape = self._shape[i]
+            nxt = r.items[r.anchor + 1] if shape in (1, 3, 4) else None
+            self._plans.append((r, self._lone[i], self._rkeys[i], fg,
+                                fg.dims if fg is not None else None, shape, nxt,
+                                r.items[:r.anchor], r.anchor, r.items, r.build))
 
     def _memo_size(self) -> int:
         return sum(len(d) for d in self._memo)
@@ -136,13 +166,13 @@ class Engine:
         Semi-naive: after the first round a rule is only tried at anchors that are new or
         that have a new token shortly after them (sequence items are contiguous, so an
         older anchor can only gain a partner that starts within ``_REACH`` characters).
+        At such an older anchor only the ways with a token newer than the round it was
+        last tried in are built: the others were built then.
         """
         toks: list[Tok] = []
         seen: set = set()
         by_start: dict[int, list[Tok]] = defaultdict(list)
-        keys = self._keys
-        by_pred: dict[Any, list[Tok]] = {k: [] for k in keys}  # anchor test -> tokens passing it
-        kmask = self._kmask
+        by_pred: dict[Any, list[Tok]] = {k: [] for k in self._keys}  # anchor test -> tokens passing it
         n_text = len(text)
 
         def add(tok: Tok) -> bool:
@@ -155,10 +185,10 @@ class Engine:
             return True
 
         # ---- atoms: each regex runs only in the windows around its trigger's hits
-        windows: dict = {}
+        windows: dict = {}  # trigger (or the pattern of a trigger regex) -> its windows
         hit_cache: dict[str, list] = {}  # trigger pattern -> its hits
         lowered = None  # triggers are case-sensitive regexes over the ASCII-lower-cased text
-        word_index: dict[str, list[tuple[int, int]]] | None = None
+        word_index: dict[str, list[tuple[int, int]] | None] | None = None  # word -> its spans
         whole = ((0, n_text),)
         # tokens are told apart by (start, end, dim, rule): one rule's matches have distinct
         # spans and sequence rules have other ids, so atoms need no check when ids are unique
@@ -204,12 +234,23 @@ class Engine:
                         hits.extend(h)
                     if words:
                         if word_index is None:
-                            word_index = defaultdict(list)
-                            for m in _WORD.finditer(lowered):
-                                word_index[m.group()].append(m.span())
+                            # only the trigger words that occur as whole [a-z] runs get
+                            # their spans (few do): one C-level findall finds which
+                            word_index = dict.fromkeys(self._words.intersection(_WORD.findall(lowered)))
                         for w in words:
-                            hits.extend(word_index.get(w, ()))
-                    spans = windows[trig] = _windows(hits, n_text)
+                            if w in word_index:
+                                sp = word_index[w]
+                                if sp is None:
+                                    sp = word_index[w] = _word_spans(lowered, w)
+                                hits.extend(sp)
+                    if rx is not None and len(hits) == len(h):
+                        # no word hits: the same windows as every trigger with this regex
+                        spans = windows.get(rx.pattern)
+                        if spans is None:
+                            spans = windows[rx.pattern] = _windows(hits, n_text)
+                        windows[trig] = spans
+                    else:
+                        spans = windows[trig] = _windows(hits, n_text)
             if not spans:
                 continue
             built = memo[r_i]
@@ -236,67 +277,81 @@ class Engine:
         back_cache: dict = {}
         fwd_cache: dict = {}
         after: dict[int, int] = {}   # token end -> next non-blank position
-        seqs = self.seqs
-        lone_rule = self._lone
-        fgates = self._fgate
-        shapes = self._shape
-        rkeys = self._rkeys
+        gate_mask = self._gate_mask
+        keys_by_dim = self._keys_by_dim
+        groups = self._groups
+        plans = self._plans
         match_fwd = self._match_fwd
         match_back = self._match_back
         for rnd in range(_MAX_ROUNDS):
             if not fresh:
                 break
+            by_dim: dict[str, list[Tok]] = {}
             for t in fresh:
-                t.gm = self._gate_mask(text, t, after)
+                t.gm = gate_mask(text, t, after)
                 t.rn = t.nr = rnd
-            for key, item in keys.items():
-                # a token no rule of this anchor would try (its gates fail) is left out
-                km = kmask[key]
-                dim, pred = item.dim, item.pred
-                lst = [t for t in fresh if t.gm & km and t.dim == dim]
-                if pred is not None and lst:
-                    lst = [t for t in lst if pred(t)]
-                by_pred[key].extend(lst)
+                lst = by_dim.get(t.dim)
+                if lst is None:
+                    by_dim[t.dim] = [t]
+                else:
+                    lst.append(t)
+            for dim, dim_toks in by_dim.items():
+                for key, km, pred, vp, tp in keys_by_dim.get(dim, ()):
+                    # a token no rule of this anchor would try (its gates fail) is left out
+                    lst = [t for t in dim_toks if t.gm & km]
+                    if pred is not None and lst:
+                        if vp is None:
+                            lst = [t for t in lst if pred(t)]
+                        elif tp is None:
+                            lst = [t for t in lst if vp(t.val)]
+                        else:
+                            lst = [t for t in lst if vp(t.val) and tp(t)]
+                    if lst:
+                        by_pred[key].extend(lst)
             if rnd == 0:
                 active = by_pred
                 lone = by_pred
             else:
-                # older anchors only matter when a fresh token starts shortly after them
+                # older anchors only matter when a fresh token starts shortly after them;
+                # ``pv`` keeps the last round such an anchor was tried in
                 starts = sorted({t.start for t in fresh})
                 n_starts = len(starts)
-                for t in toks:
-                    k = bisect.bisect_right(starts, t.end - 1)
-                    if k < n_starts and starts[k] <= t.end + _REACH:
-                        t.nr = rnd
-                active = {k: [t for t in v if t.nr == rnd] for k, v in by_pred.items()}
-                lone = {k: [t for t in v if t.rn == rnd] for k, v in by_pred.items()}
+                bisect_right = bisect.bisect_right
+                active, lone = {}, {}
+                for k, v in by_pred.items():
+                    act, new = [], []
+                    for t in v:
+                        if t.nr == rnd:  # fresh, or already found near under another key
+                            act.append(t)
+                            if t.rn == rnd:
+                                new.append(t)
+                            continue
+                        e = t.end
+                        j = bisect_right(starts, e - 1)
+                        if j < n_starts and starts[j] <= e + _REACH:
+                            t.pv = t.nr
+                            t.nr = rnd
+                            act.append(t)
+                    active[k] = act
+                    lone[k] = new
+            # the rules with a candidate whose gates pass, as bits (in rule order below)
+            live = 0
+            for lone_g, key, bits in groups:
+                ok = 0
+                for t in (lone if lone_g else active)[key]:
+                    ok |= t.gm
+                live |= ok & bits
             produced: list[Tok] = []
-            ors: dict = {}  # (lone?, key) -> the union of its tokens' gate bits
-            for r_i, rule in enumerate(seqs):
-                lone_r = lone_rule[r_i]
-                key = rkeys[r_i]
-                cands = (lone if lone_r else active)[key]
-                if not cands:
-                    continue
-                bit = 1 << r_i
-                ok = ors.get((lone_r, key))
-                if ok is None:
-                    ok = 0
-                    for t in cands:
-                        ok |= t.gm
-                    ors[(lone_r, key)] = ok
-                if not ok & bit:
-                    continue
-                cands = [t for t in cands if t.gm & bit]
-                fg = fgates[r_i]
-                dims = fg.dims if fg is not None else None  # (dim, predicate) pairs
-                items = rule.items
-                anchor = rule.anchor
-                shape = shapes[r_i]
-                if shape == 1:
-                    last = items[-1]
-                    l_first, l_rx, l_pat = last.first, last.rx, last.rx.pattern
-                before = items[:anchor]
+            while live:
+                low = live & -live
+                live ^= low
+                r_i = low.bit_length() - 1
+                rule, lone_r, key, fg, dims, shape, nxt, before, anchor, items, build = plans[r_i]
+                cands = [t for t in (lone if lone_r else active)[key] if t.gm & low]
+                if shape == 1 or shape == 4:
+                    n_first, n_rx, n_pat = nxt.first, nxt.rx, nxt.rx.pattern
+                elif shape == 3:
+                    n_dim, n_pred = nxt.dim, nxt.pred
                 for t in cands:
                     if dims:  # what comes after the anchor: a character or a token
                         p = after[t.end]
@@ -306,20 +361,20 @@ class Engine:
                             ok = fg.fill(c)
                         if not ok:
                             there = by_start.get(p)
-                            if not there or not any(x.dim == d and (pr is None or pr(x))
-                                                    for x in there for d, pr in dims):
+                            if not there or not _any_tok(there, dims):
                                 continue
                     # forward items first: an anchored match is cheaper than the backward one
+                    # (shapes 1, 3 and 4 are _match_fwd inlined)
                     if shape == 0:  # the anchor is the last item
                         fwd = [([], t.end)]
-                    elif shape == 1:  # one regex item after the anchor (_match_fwd inlined)
+                    elif shape == 1:  # one regex item after the anchor
                         p = after[t.end]
-                        if l_first is not None and (p >= n_text or text[p] not in l_first):
+                        if n_first is not None and (p >= n_text or text[p] not in n_first):
                             continue
-                        fkey = (l_pat, p)
+                        fkey = (n_pat, p)
                         m = fwd_cache.get(fkey, _MISSING)
                         if m is _MISSING:
-                            m = fwd_cache[fkey] = l_rx.match(text, p)
+                            m = fwd_cache[fkey] = n_rx.match(text, p)
                         if m is None:
                             continue
                         e = m.end()
@@ -327,8 +382,25 @@ class Engine:
                         if e <= b:
                             continue
                         fwd = [([_Span(m, b, e)], e)]
+                    elif shape == 3:  # one token item after the anchor
+                        fwd = [([x], x.end) for x in by_start.get(after[t.end], ())
+                               if x.dim == n_dim and (n_pred is None or n_pred(x))]
+                        if not fwd:
+                            continue
+                    elif shape == 4:  # a regex item (maybe optional), then a token item
+                        fwd = self._fwd_rt(text, nxt, n_first, n_rx, n_pat, items[anchor + 2],
+                                           after[t.end], by_start, fwd_cache)
+                        if not fwd:
+                            continue
                     else:
                         fwd = match_fwd(text, items, anchor + 1, t.end, by_start, fwd_cache)
+                        if not fwd:
+                            continue
+                    if not lone_r and t.rn != rnd:
+                        # an older anchor: the ways whose tokens were all there when it
+                        # was last tried were built then (same pieces, same result)
+                        pv = t.pv
+                        fwd = [f for f in fwd if _newer(f[0], pv)]
                         if not fwd:
                             continue
                     if anchor:
@@ -339,21 +411,49 @@ class Engine:
                         left = ([], t.start)
                     for parts, end in fwd:
                         full = left[0] + [t] + parts
-                        out = rule.build(env, full, rule)
+                        out = build(env, full, rule)
                         if out is None:
                             continue
                         tok = _tok(out, rule, left[1], end)
                         if add(tok):
+                            tok.rn = rnd + 1  # fresh in the next round
                             produced.append(tok)
             fresh = produced
         return toks
 
+    @staticmethod
+    def _fwd_rt(text, item, first, rx, pat, titem, p, by_start, cache) -> list:
+        """``_match_fwd`` for a regex item then a token item (the last one), from the
+        non-blank position ``p``."""
+        out = []
+        if first is not None and (p >= len(text) or text[p] not in first):
+            m = None
+        else:
+            key = (pat, p)
+            m = cache.get(key, _MISSING)
+            if m is _MISSING:
+                m = cache[key] = rx.match(text, p)
+        dim, pred = titem.dim, titem.pred
+        if m is not None:
+            b, e = m.span()
+            if e > b:
+                q = _SPACES.match(text, e).end()
+                for x in by_start.get(q, ()):
+                    if x.dim == dim and (pred is None or pred(x)):
+                        out.append(([_Span(m, b, e), x], x.end))
+        if item.can_empty:  # an optional item may also match nothing
+            for x in by_start.get(p, ()):
+                if x.dim == dim and (pred is None or pred(x)):
+                    out.append(([_Span(None, p, p), x], x.end))
+        return out
+
     def _gate_mask(self, text: str, t: Tok, after: dict) -> int:
         """The rules whose character gates token ``t`` passes, as bits."""
         n = len(text)
-        p = after.get(t.end)
-        if p is None:
-            p = after[t.end] = _SPACES.match(text, t.end).end()
+        e = t.end
+        p = after.get(e)
+        if p is None:  # the next non-blank position (most tokens have no blank after them)
+            p = after[e] = e if e >= n or text[e] not in " \t" else _SPACES.match(text, e).end()
         c = text[p] if p < n else ""
         fm = self._fmemo.get(c)
         if fm is None:
@@ -363,12 +463,30 @@ class Engine:
                     fm |= bit
             self._fmemo[c] = fm
         s = t.start
-        c0 = text[s - 1] if s else ""
-        q = s
-        while q and text[q - 1] in " \t":
-            q -= 1
-        cq = text[q - 1] if q else ""
-        bm = self._bmemo.get((c0, cq))
+        # the character before it, before the blanks, and before all white space
+        c0 = cq = cw = text[s - 1] if s else ""
+        if c0 == " " or c0 == "\t":
+            q = s - 1
+            while q and text[q - 1] in " \t":
+                q -= 1
+            cq = cw = text[q - 1] if q else ""
+        if cw:
+            wsm = self._wsmemo
+            ws = wsm.get(cw)
+            if ws is None:
+                ws = wsm[cw] = _WS.match(cw) is not None
+            if ws:
+                q = s - 1
+                while q:
+                    c = text[q - 1]
+                    ws = wsm.get(c)
+                    if ws is None:
+                        ws = wsm[c] = _WS.match(c) is not None
+                    if not ws:
+                        break
+                    q -= 1
+                cw = text[q - 1] if q else ""
+        bm = self._bmemo.get((c0, cq, cw))
         if bm is None:
             bm = self._ball
             for bit, g in self._bskip:
@@ -377,7 +495,10 @@ class Engine:
             for bit, g in self._badj:
                 if c0 in (" ", "\t") or g.fill(c0):
                     bm |= bit
-            self._bmemo[(c0, cq)] = bm
+            for bit, g in self._bws:
+                if g.fill(cw):
+                    bm |= bit
+            self._bmemo[(c0, cq, cw)] = bm
         return fm & bm
 
     @staticmethod
@@ -445,16 +566,41 @@ class Engine:
         cands = [t for t in toks if (t.dim in emit_dims and t.final) or t.dim in block_dims]
         cands.sort(key=lambda t: (-(t.end - t.start), -t.prio, t.start))
         taken: list[Tok] = []
-        occupied: set[int] = set()
+        # one byte per character, 1 once taken: overlap tests and marks run in C
+        occupied = bytearray(max((t.end for t in cands), default=0))
         for t in cands:
-            span = range(t.start, t.end)
-            if any(i in occupied for i in span):
+            s, e = t.start, t.end
+            if occupied.find(1, s, e) != -1:
                 continue
-            occupied.update(span)
+            occupied[s:e] = b"\x01" * (e - s)
             taken.append(t)
         out = [t for t in taken if t.dim in emit_dims]
         out.sort(key=lambda t: t.start)
         return out
+
+
+def _shape(rule: Rule) -> int:
+    """What follows the anchor: 0 nothing, 1 one regex item, 3 one token item, 4 a regex
+    item then a token item (the last one), 2 anything else."""
+    rest = ["t" if it.dim is not None else "r" for it in rule.items[rule.anchor + 1:]]
+    return {"": 0, "r": 1, "t": 3, "rt": 4}.get("".join(rest), 2)
+
+
+def _any_tok(there: list[Tok], dims) -> bool:
+    """Whether a token of ``there`` is of one of the (dim, predicate) pairs."""
+    for x in there:
+        for d, pr in dims:
+            if x.dim == d and (pr is None or pr(x)):
+                return True
+    return False
+
+
+def _newer(parts: list, pv: int) -> bool:
+    """Whether one of the tokens in ``parts`` is newer than round ``pv``."""
+    for x in parts:
+        if type(x) is Tok and x.rn > pv:
+            return True
+    return False
 
 
 def _windows(hits: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
@@ -689,7 +835,12 @@ class _DigitFamily:
 
     def __init__(self, members: dict):
         self.members = members
-        self._memo: dict = {}
+        self._tail_memo: dict[str, bool] = {}  # character -> in _TAIL_FIRST
+        self._blank_memo: dict[str, bool] = {}  # character -> in _BLANK
+        # character after (before) a run -> whether any check below can apply there: most
+        # runs are skipped with one look-up each side
+        self._after_memo: dict[str, bool] = {}
+        self._before_memo: dict[str, bool] = {}
         # characters that can follow (precede) a run in some member: others skip the checks
         kinds = list(members.values())
         self._after = set("".join(a for k, a in kinds if k == "sep")) \
@@ -697,13 +848,6 @@ class _DigitFamily:
             | {a[0] for k, a in kinds if k == "runsuffix"}
         self._before = {a[-1] for k, a in kinds if k == "prefix"} \
             | set("".join(a for k, a in kinds if k == "q"))
-
-    def _may(self, c: str, cls) -> bool:
-        """Whether ``c`` is in the regex class ``cls`` (memoised)."""
-        ok = self._memo.get((c, cls))
-        if ok is None:
-            ok = self._memo[(c, cls)] = cls.match(c) is not None
-        return ok
 
     @classmethod
     def build(cls, patterns: list[str]) -> "_DigitFamily | None":
@@ -729,17 +873,22 @@ class _DigitFamily:
         prefix = by_kind.get("prefix", ())
         qs = by_kind.get("q", ())
         at = by_kind.get("at", ())
-        may = self._may
+        tail_memo, blank_memo = self._tail_memo, self._blank_memo
         n_runs = len(runs)
         min_chunk = min((size for _, size in chunks), default=n + 1)
         after, before = self._after, self._before
+        after_memo, before_memo = self._after_memo, self._before_memo
         for k, (s, e) in enumerate(runs):
             if e - s >= min_chunk:
                 for lst, size in chunks:  # \d{4}: back-to-back blocks from the start of the run
                     for a in range(s, e - size + 1, size):
                         lst.append((a, a + size))
             c = lowered[e] if e < n else ""
-            if c in after:
+            may = after_memo.get(c)
+            if may is None:  # a separator or suffix, the start of a tail, of 0's
+                may = after_memo[c] = c != "" and (c in after or _TAIL_FIRST.match(c) is not None
+                                                   or _ZERO_FIRST.match(c) is not None)
+            if may and c in after:
                 # digit, separator, digit: the run's last digit and the next run's first
                 if seps and k + 1 < n_runs and runs[k + 1][0] == e + 1:
                     for lst, chars, last in seps:
@@ -752,8 +901,11 @@ class _DigitFamily:
                 for lst, word in runsuffix:
                     if lowered.startswith(word, e):
                         lst.append((s, e + len(word)))
-            if c:
-                if tail and may(c, _TAIL_FIRST):  # last digit, blanks, a dot, blanks, a or p
+            if may:
+                ok = tail_memo.get(c)
+                if ok is None:
+                    ok = tail_memo[c] = _TAIL_FIRST.match(c) is not None
+                if tail and ok:  # last digit, blanks, a dot, blanks, a or p
                     for lst, rx in tail:
                         m = rx.match(lowered, e)
                         if m is not None:
@@ -765,6 +917,11 @@ class _DigitFamily:
                             lst.append((e - 1, m.end()))
             if s:
                 c = lowered[s - 1]
+                may = before_memo.get(c)
+                if may is None:  # a prefix, q, or the blank after "at"
+                    may = before_memo[c] = c in before or _BLANK.match(c) is not None
+                if not may:
+                    continue
                 if c in before:
                     for lst, word in prefix:
                         if s >= len(word) and lowered[s - len(word):s] == word:
@@ -772,7 +929,10 @@ class _DigitFamily:
                     for lst, letters in qs:
                         if c in letters and lowered[s] in "1234":
                             lst.append((s - 1, s + 1))
-                if at and s >= 3 and may(c, _BLANK):  # at, blanks, the run's first digit
+                ok = blank_memo.get(c)
+                if ok is None:
+                    ok = blank_memo[c] = _BLANK.match(c) is not None
+                if at and s >= 3 and ok:  # at, blanks, the run's first digit
                     for lst, rx in at:
                         m = rx.match(lowered, 0, s)
                         if m is not None:
@@ -796,6 +956,21 @@ def _lit(ch: str) -> str:
     return ch if ch.isalnum() or ord(ch) > 127 else "\\" + ch
 
 
+def _word_spans(lowered: str, w: str) -> list[tuple[int, int]]:
+    """The spans of ``w`` (letters a-z only) where it is a whole ``[a-z]+`` run of
+    ``lowered``.  A whole run cannot start inside another occurrence (letters precede
+    it there), so the search goes on after each one."""
+    out = []
+    n, k = len(lowered), len(w)
+    i = lowered.find(w)
+    while i != -1:
+        j = i + k
+        if (i == 0 or not "a" <= lowered[i - 1] <= "z") and (j == n or not "a" <= lowered[j] <= "z"):
+            out.append((i, j))
+        i = lowered.find(w, j)
+    return out
+
+
 def _ascii_lower(text: str) -> str:
     """``text`` with A-Z lower-cased and nothing else changed.  In UTF-8 the bytes of
     A-Z only ever encode those letters, so a byte table does it in one C pass."""
@@ -804,6 +979,7 @@ def _ascii_lower(text: str) -> str:
 
 _MISSING = object()
 _TAIL_FIRST = regex.compile(r"[\s.ap]")
+_ZERO_FIRST = regex.compile(r"[\s's]")  # what can start a match of the zero kind's regex
 _BLANK = regex.compile(r"\s")
 # ---------------------------------------------------------------------------- prefilters
 # Everything below only skips work that cannot succeed: a gate is a necessary condition
@@ -821,7 +997,9 @@ class _Gate:
         self.classes = tuple(classes)
         self.dims = tuple(dims)
         self.memo: dict[str, bool] = {}
-        self.skip = skip  # backward gates: test the character before the blanks
+        # backward gates: True: test the character before the blanks; "ws": the one before
+        # all the white space
+        self.skip = skip
 
     def fill(self, c: str) -> bool:
         ok = self.memo.get(c)
@@ -871,6 +1049,12 @@ def _back_gate(rule: Rule) -> _Gate | None:
     if cls is None:
         return None
     blank = cls.match(" ") is not None or cls.match("\t") is not None
+    if blank:
+        # the item may end with blanks: then test the last character before all the
+        # white space instead, when the item's last non-space characters are known
+        solid = _last_solid(it.rx.pattern, it.rx.flags)
+        if solid is not None:
+            return _Gate((), (solid,), (), skip="ws")
     return _Gate((), (cls,), (), skip=not blank)
 
 
@@ -1014,6 +1198,108 @@ def _edge_regex(pattern: str, flags: int, last: bool):
 
     members, nullable = seq(tree.data)
     if members is None or nullable or not members:
+        return None
+    return regex.compile("[" + "".join(sorted(members)) + "]", flags)
+
+
+_WS = regex.compile(r"\s")
+
+
+@functools.cache
+def _last_solid(pattern: str, flags: int):
+    """A compiled character class holding every character that can be the last one
+    outside ``\\s`` (white space) in a match of ``pattern``, or None when that cannot be
+    worked out or a match can be white space only (or empty)."""
+    if regex.search(r"\\[1-9]", pattern) or not _stdlib_syntax(pattern):
+        return None
+    src = _BACKREF.sub(_OPAQUE, _NAMED_GROUP.sub("(?:", pattern))
+    try:
+        tree = sre_parse.parse(src)
+    except Exception:  # noqa: BLE001
+        return None
+    C = sre_parse
+    cats = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_WORD: r"\w"}  # no white space in them
+    repeats = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None))
+
+    def lit(code: int) -> str | None:
+        ch = chr(code)
+        if ch == _OPAQUE:
+            return None
+        return ch if ch.isalnum() or code > 127 else "\\" + ch
+
+    def item(op, av):
+        """(members outside white space or None, whether it can match white space only)"""
+        if op is C.LITERAL:
+            if _WS.match(chr(av)):
+                return set(), True
+            s = lit(av)
+            return (None, False) if s is None else ({s}, False)
+        if op is C.IN:
+            out, ws = set(), False
+            for iop, iav in av:
+                if iop is C.LITERAL:
+                    if _WS.match(chr(iav)):
+                        ws = True
+                        continue
+                    s = lit(iav)
+                elif iop is C.RANGE:
+                    if iav[1] - iav[0] > 5000:
+                        return None, False
+                    # white space inside the range can match too (it is skipped at run time)
+                    ws = ws or _WS.search("".join(map(chr, range(iav[0], iav[1] + 1)))) is not None
+                    a, b = lit(iav[0]), lit(iav[1])
+                    s = None if a is None or b is None else f"{a}-{b}"
+                elif iop is C.CATEGORY and iav is C.CATEGORY_SPACE:
+                    ws = True
+                    continue
+                elif iop is C.CATEGORY:
+                    s = cats.get(iav)
+                else:  # NEGATE and the like
+                    s = None
+                if s is None:
+                    return None, False
+                out.add(s)
+            return out, ws
+        if op is C.BRANCH:
+            out, ws = set(), False
+            for sub in av[1]:
+                s, w = seq(sub.data)
+                if s is None:
+                    return None, False
+                out |= s
+                ws = ws or w
+            return out, ws
+        if op is C.SUBPATTERN:
+            if av[1] or av[2]:  # scoped flags
+                return None, False
+            return seq(av[-1].data)
+        if op in repeats:
+            lo, hi, sub = av
+            if hi == 0:
+                return set(), True
+            s, w = seq(sub.data)
+            return (s, w or lo == 0) if s is not None else (None, False)
+        if op is getattr(C, "ATOMIC_GROUP", None):
+            return seq(av.data)
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            return set(), True  # zero-width
+        return None, False
+
+    def seq(items):
+        """From the end: a non-space character of the last item that cannot be all white
+        space, or of any item after it, ends the match's non-space part."""
+        out: set[str] = set()
+        for op, av in reversed(items):
+            s, ws = item(op, av)
+            if s is None:
+                return None, False
+            out |= s
+            if not ws:
+                return out, False
+        return out, True
+
+    members, ws = seq(tree.data)
+    if members is None or ws or not members:
         return None
     return regex.compile("[" + "".join(sorted(members)) + "]", flags)
 

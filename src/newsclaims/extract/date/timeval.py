@@ -189,12 +189,13 @@ def pick_month(ref: DT, d: int) -> tuple[int, int] | None:
 
 
 def iso(d: DT) -> str:
-    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+    return "%04d-%02d-%02d" % (d.year, d.month, d.day)  # %-formatting: faster than f"{:04d}"
 
 
 def iso_clock(d: DT, seconds: bool) -> str:
-    out = f"{iso(d)}T{d.hour:02d}:{d.minute:02d}"
-    return f"{out}:{d.second:02d}" if seconds else out
+    if seconds:
+        return "%04d-%02d-%02dT%02d:%02d:%02d" % (d.year, d.month, d.day, d.hour, d.minute, d.second)
+    return "%04d-%02d-%02dT%02d:%02d" % (d.year, d.month, d.day, d.hour, d.minute)
 
 
 def to_fields(tv: TV, has_ref: bool) -> dict:

@@ -135,3 +135,15 @@ def test_corpus_f1_per_label_against_the_hand_gold():
     labels = {r["group"]: r["f1"] for r in rows}
     assert set(labels) >= {"all", "ORG", "PERSON", "PRODUCT", "MEDIA", "GPE"}
     assert all(f1 >= 0.90 for f1 in labels.values()), labels
+
+
+def test_pos_table_is_jiebas():
+    """The person check reads jieba's dictionary tags with its own one-split loader;
+    it must be exactly the table jieba.posseg builds."""
+    import jieba.posseg
+
+    from newsclaims.extract.entity.fallback import _word_tags
+
+    ours = _word_tags()
+    assert ours == jieba.posseg.POSTokenizer(jieba.dt).word_tag_tab
+    assert ours["李彦宏"] == "nr" and ours["张一鸣"] == "nr" and "王磊" not in ours

@@ -224,9 +224,14 @@ def _process(todo: Iterator[Article], config: Config, jobs: int, engine: str = "
         for art in todo:
             yield _work(art)
         return
-    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    fork = sys.platform.startswith("linux")
+    ctx = mp.get_context("fork" if fork else "spawn")
     slots = threading.Semaphore(jobs * 4)
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(config,)) as pool:
+    if fork:
+        # load and warm up once, then fork: the workers share the dictionaries'
+        # pages (gc.freeze keeps the collector from copying them)
+        _init_worker(config)
+    with ctx.Pool(jobs, initializer=None if fork else _init_worker, initargs=() if fork else (config,)) as pool:
         for result in pool.imap_unordered(_work, _bounded(todo, slots), chunksize=1):
             slots.release()
             yield result

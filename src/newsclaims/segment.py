@@ -157,19 +157,22 @@ class JiebaRoute:
 
     def _block(self, s: str, freq: dict, out: list[str]) -> None:
         n = len(s)
-        logp, log_total = self._logp, math.log(self._total)
+        known, log_total = self._logp, math.log(self._total)
+        known_get, freq_get = known.get, freq.get
         best = [0.0] * (n + 1)      # best[i]: score of the best route of s[i:]
         step = [0] * n              # step[i]: end of the first word of that route
         for i in range(n - 1, -1, -1):
             top, end = None, i + 1
             j = i + 1
             frag = s[i]
-            while frag in freq:     # the dictionary holds every prefix of its words
-                f = freq[frag]
+            while True:             # the dictionary holds every prefix of its words
+                f = freq_get(frag)  # read live: jieba.del_word sets 0 and keeps the total
+                if f is None:
+                    break
                 if f:
-                    lp = logp.get(frag)
+                    lp = known_get(frag)
                     if lp is None:
-                        lp = logp[frag] = math.log(f) - log_total
+                        lp = known[frag] = math.log(f) - log_total
                     score = lp + best[j]
                     if top is None or score >= top:
                         top, end = score, j

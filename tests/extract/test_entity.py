@@ -137,13 +137,14 @@ def test_corpus_f1_per_label_against_the_hand_gold():
     assert all(f1 >= 0.90 for f1 in labels.values()), labels
 
 
-def test_pos_table_is_jiebas():
+def test_non_name_words_are_jiebas():
     """The person check reads jieba's dictionary tags with its own one-split loader;
-    it must be exactly the table jieba.posseg builds."""
+    it must keep exactly the words jieba.posseg tags as something other than a name."""
     import jieba.posseg
 
-    from newsclaims.extract.entity.fallback import _word_tags
+    from newsclaims.extract.entity.fallback import _non_name_words
 
-    ours = _word_tags()
-    assert ours == jieba.posseg.POSTokenizer(jieba.dt).word_tag_tab
-    assert ours["李彦宏"] == "nr" and ours["张一鸣"] == "nr" and "王磊" not in ours
+    table = jieba.posseg.POSTokenizer(jieba.dt).word_tag_tab
+    ours = _non_name_words()
+    assert ours == {w for w, t in table.items() if not t.startswith("nr")}
+    assert "王者" in ours and "李彦宏" not in ours and "王磊" not in ours

@@ -92,6 +92,15 @@ def _store_state(store):
     return ok, man
 
 
+def _can_exchange(tmp_path) -> bool:
+    from newsclaims.store import _exchange
+
+    a, b = tmp_path / "xa", tmp_path / "xb"
+    a.mkdir()
+    b.mkdir()
+    return _exchange(a, b)
+
+
 @pytest.mark.parametrize("delay", [0.3, 1.0, 2.0, 3.5])
 def test_kill_9_leaves_a_readable_store_and_the_next_run_completes_it(tmp_path, delay):
     import shutil
@@ -116,6 +125,9 @@ def test_kill_9_leaves_a_readable_store_and_the_next_run_completes_it(tmp_path, 
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     consistent, man = _store_state(store)
+    if _can_exchange(tmp_path):
+        # the store is swapped in whole: after a kill it is the old one or the new one
+        assert consistent and man["counts"]["articles"] in (5, 45)
     if consistent and man["counts"]["articles"] == 5:
         assert {n: (store / n).read_bytes() for n in before} == before  # untouched
     # the next run completes the store whatever state the kill left
@@ -149,3 +161,26 @@ def test_streamed_long_articles_give_the_same_store(tmp_path, monkeypatch):
     # and the next run reuses streamed lines read by their heads only
     assert run(c, b, "--jobs", "1") == 0
     assert json.loads((b / "manifest.json").read_text())["counts"]["reused"] == 5
+
+
+def test_commit_swaps_the_store_in_whole_and_keeps_other_files(tmp_path):
+    """The new store is written beside the old one and swapped in; nothing is left
+    beside it, and a file a user keeps in the store folder stays."""
+    import shutil
+
+    c = tmp_path / "corpus"
+    c.mkdir()
+    for p in sorted(CORPUS.glob("*.txt"))[:2]:
+        shutil.copy(p, c / p.name)
+    store = tmp_path / "store"
+    assert run(c, store, "--jobs", "1") == 0
+    (store / "NOTES.txt").write_text("mine", "utf-8")
+    stale = tmp_path / ".store.staging-999999999"  # left by a killed run (no such process)
+    stale.mkdir()
+    (stale / "articles.jsonl").write_text("half", "utf-8")
+    shutil.copy(sorted(CORPUS.glob("*.txt"))[2], c)
+    assert run(c, store, "--jobs", "1") == 0
+    consistent, man = _store_state(store)
+    assert consistent and man["counts"]["articles"] == 3
+    assert (store / "NOTES.txt").read_text("utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "store"]

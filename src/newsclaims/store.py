@@ -2,15 +2,18 @@
 
 Layout (DESIGN.md): ``articles.jsonl``, ``claims.jsonl``, ``errors.jsonl``,
 ``manifest.json``.  A run spools every result to a temporary file, then writes the
-final files (sorted by ``article_id``, claims then by ``start``) to ``*.tmp`` next
-to them, fsyncs, and renames them into place, the manifest last.  The manifest
-records the sha256 of each data file: a store whose files do not match its
-manifest (a crash between two renames) is treated as absent by the next run,
-which rebuilds it.  A run killed at any other moment leaves the previous store
-untouched.
+new store (sorted by ``article_id``, claims then by ``start``) into a staging
+folder beside the store (``.<store>.staging-<pid>``), fsyncs it, and swaps the
+two folders in one atomic ``renameat2(RENAME_EXCHANGE)``: a reader, or a run
+killed at any moment, sees either the whole previous store or the whole new
+one.  Where the kernel or file system cannot exchange (not Linux), the files
+are renamed into place one by one, the manifest last; the manifest records the
+sha256 of each data file, so a store caught between two renames is treated as
+absent by the next run, which rebuilds it.
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -63,6 +66,45 @@ def _sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap folders ``a`` and ``b`` atomically (Linux ``renameat2``); False where
+    the system cannot (no such call, or a file system without RENAME_EXCHANGE)."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: not supported here
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _staging_dirs(root: Path) -> list[Path]:
+    return sorted(root.parent.glob(f".{root.name}.staging-*"))
+
+
+def _remove_stale_staging(root: Path) -> None:
+    """Staging folders left by killed runs (their process is gone)."""
+    for d in _staging_dirs(root):
+        try:
+            pid = int(d.name.rsplit("-", 1)[1])
+            os.kill(pid, 0)
+            if pid != os.getpid():
+                continue  # a live run's
+        except (ValueError, ProcessLookupError):
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -147,6 +189,7 @@ class StoreWriter:
 
     def __post_init__(self):
         self.root.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(self.root)
         self._spool = tempfile.TemporaryFile(dir=self.root, prefix=".spool-")
 
     def add(self, article_id: str, record: dict[str, Any] | bytes, claims: Iterable[dict[str, Any]] | bytes) -> None:
@@ -179,10 +222,32 @@ class StoreWriter:
         return len(self._index)
 
     def commit(self, manifest: dict[str, Any]) -> dict[str, Any]:
-        """Write the final files and return the manifest as written."""
-        tmp = {name: self.root / f"{name}.tmp" for name in DATA_FILES}
+        """Write the new store beside the old one, swap them in, return the manifest."""
+        stage = self.root.parent / f".{self.root.name}.staging-{os.getpid()}"
+        shutil.rmtree(stage, ignore_errors=True)
+        stage.mkdir()
+        try:
+            manifest = self._write(stage, manifest)
+            _fsync_dir(stage)
+            if _exchange(stage, self.root):
+                # the old store is now at `stage`: keep anything else a user kept there
+                for extra in stage.iterdir():
+                    if extra.name not in (*DATA_FILES, "manifest.json") and not (self.root / extra.name).exists():
+                        os.replace(extra, self.root / extra.name)
+            else:
+                for name in (*DATA_FILES, "manifest.json"):  # the manifest last
+                    os.replace(stage / name, self.root / name)
+            _fsync_dir(self.root)
+            _fsync_dir(self.root.parent)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+            self._spool.close()
+        return manifest
+
+    def _write(self, folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+        paths = {name: folder / name for name in DATA_FILES}
         n_claims = 0
-        with tmp["articles.jsonl"].open("wb") as fa, tmp["claims.jsonl"].open("wb") as fc:
+        with paths["articles.jsonl"].open("wb") as fa, paths["claims.jsonl"].open("wb") as fc:
             for aid in sorted(self._index):
                 off, alen, clen = self._index[aid]
                 _copy_range(self._spool, fa, off, alen)
@@ -193,7 +258,7 @@ class StoreWriter:
             for fh in (fa, fc):
                 fh.flush()
                 os.fsync(fh.fileno())
-        with tmp["errors.jsonl"].open("wb") as fe:
+        with paths["errors.jsonl"].open("wb") as fe:
             for err in sorted(self._errors, key=lambda e: (e.get("source_path", ""), e.get("article_id", ""))):
                 fe.write((dumps(err) + "\n").encode("utf-8"))
             fe.flush()
@@ -201,23 +266,17 @@ class StoreWriter:
         manifest = dict(manifest)
         manifest["counts"] = {**manifest.get("counts", {}), "articles": len(self._index), "claims": n_claims,
                               "errors": len(self._errors)}
-        manifest["files"] = {name: _sha256_file(path) for name, path in tmp.items()}
-        for name, path in tmp.items():
-            os.replace(path, self.root / name)
-        mtmp = self.root / "manifest.json.tmp"
-        mtmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
-        with mtmp.open("rb") as fh:
+        manifest["files"] = {name: _sha256_file(path) for name, path in paths.items()}
+        mpath = folder / "manifest.json"
+        mpath.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
+        with mpath.open("rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(mtmp, self.root / "manifest.json")
-        _fsync_dir(self.root)
-        self._spool.close()
         return manifest
 
     def abort(self) -> None:
         if self._spool is not None and not self._spool.closed:
             self._spool.close()
-        for name in DATA_FILES:
-            (self.root / f"{name}.tmp").unlink(missing_ok=True)
+        shutil.rmtree(self.root.parent / f".{self.root.name}.staging-{os.getpid()}", ignore_errors=True)
 
 
 def serialize(record: dict[str, Any], claims: Iterable[dict[str, Any]]) -> tuple[bytes, bytes]:

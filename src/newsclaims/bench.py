@@ -183,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source", default=str(ROOT_CORPUS), help="articles to build from (default corpus/)")
     ap.add_argument("--repeat", type=int, default=2,
                     help="runs of each measurement; the best is reported (default 2: shared machines are noisy)")
+    ap.add_argument("--scaling-only", action="store_true",
+                    help="only the --jobs scaling runs (no single-process and peer measurements)")
     ap.add_argument("--json", help="write all figures as JSON here")
     ap.add_argument("--measure", help=argparse.SUPPRESS)
     ap.add_argument("--corpus", help=argparse.SUPPRESS)
@@ -198,11 +200,12 @@ def main(argv: list[str] | None = None) -> int:
         n, nbytes = build_corpus(Path(args.source), corpus, args.mb)
         print(f"synthetic corpus: {n} articles, {nbytes / 1e6:.2f} MB (from {args.source}), {cores} cores; "
               f"best of {max(1, args.repeat)} runs each")
-        results = {name: _best([_sub(name, corpus) for _ in range(max(1, args.repeat))])
+        results = {name: (None if args.scaling_only else _best([_sub(name, corpus) for _ in range(max(1, args.repeat))]))
                    for name in ("pipeline", "jionlp", "jieba")}
         scaling = _scaling(corpus, jobs_list, work, args.repeat)
     pipe, jio, jb = results["pipeline"], results["jionlp"], results["jieba"]
-    print(f"\n{'run':<26}{'MB/s':>8}{'art/s':>9}{'peak RSS MB':>13}")
+    if not args.scaling_only:
+        print(f"\n{'run':<26}{'MB/s':>8}{'art/s':>9}{'peak RSS MB':>13}")
     for label, r in (("newsclaims (1 process)", pipe), ("jieba.lcut + JioNLP", jio), ("jieba.lcut (floor)", jb)):
         if r:
             print(f"{label:<26}{r['mb_per_s']:>8.3f}{r['articles_per_s']:>9.1f}{r['peak_rss_mb']:>13.1f}")

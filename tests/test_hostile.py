@@ -184,3 +184,33 @@ def test_commit_swaps_the_store_in_whole_and_keeps_other_files(tmp_path):
     assert consistent and man["counts"]["articles"] == 3
     assert (store / "NOTES.txt").read_text("utf-8") == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "store"]
+
+
+def test_store_behind_a_symlink_and_without_the_exchange(tmp_path, monkeypatch):
+    """A store folder reached through a symlink is swapped where it lives (the link
+    stays a link); where the system cannot exchange folders, the files are renamed
+    in one by one and the store is still whole."""
+    import shutil
+
+    import newsclaims.store as store_mod
+
+    c = tmp_path / "corpus"
+    c.mkdir()
+    for p in sorted(CORPUS.glob("*.txt"))[:2]:
+        shutil.copy(p, c / p.name)
+    real = tmp_path / "data" / "store"
+    real.mkdir(parents=True)
+    link = tmp_path / "store"
+    link.symlink_to(real, target_is_directory=True)
+    assert run(c, link, "--jobs", "1") == 0
+    assert link.is_symlink() and (real / "manifest.json").is_file()
+    consistent, man = _store_state(link)
+    assert consistent and man["counts"]["articles"] == 2
+
+    monkeypatch.setattr(store_mod, "_exchange", lambda a, b: False)
+    shutil.copy(sorted(CORPUS.glob("*.txt"))[2], c)
+    assert run(c, link, "--jobs", "1") == 0
+    consistent, man = _store_state(link)
+    assert consistent and man["counts"]["articles"] == 3
+    assert sorted(p.name for p in real.iterdir()) == ["articles.jsonl", "claims.jsonl", "errors.jsonl", "manifest.json"]
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["store"]

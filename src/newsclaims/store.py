@@ -83,13 +83,14 @@ def _exchange(a: Path, b: Path) -> bool:
     if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
     err = ctypes.get_errno()
-    if err in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: not supported here
+    if err in (18, 22, 38, 95):  # EXDEV, EINVAL, ENOSYS, EOPNOTSUPP: not here
         return False
     raise OSError(err, os.strerror(err), str(b))
 
 
 def _staging_dirs(root: Path) -> list[Path]:
-    return sorted(root.parent.glob(f".{root.name}.staging-*"))
+    """Staging folders beside the store, or inside it where its parent is read-only."""
+    return sorted([*root.parent.glob(f".{root.name}.staging-*"), *root.glob(".staging-*")])
 
 
 def _remove_stale_staging(root: Path) -> None:
@@ -189,6 +190,8 @@ class StoreWriter:
 
     def __post_init__(self):
         self.root.mkdir(parents=True, exist_ok=True)
+        if self.root.is_symlink():  # swap the folder it points to, not the link
+            self.root = self.root.resolve()
         _remove_stale_staging(self.root)
         self._spool = tempfile.TemporaryFile(dir=self.root, prefix=".spool-")
 
@@ -221,22 +224,35 @@ class StoreWriter:
     def n_articles(self) -> int:
         return len(self._index)
 
+    def _stage_path(self) -> Path:
+        return self.root.parent / f".{self.root.name}.staging-{os.getpid()}"
+
     def commit(self, manifest: dict[str, Any]) -> dict[str, Any]:
         """Write the new store beside the old one, swap them in, return the manifest."""
-        stage = self.root.parent / f".{self.root.name}.staging-{os.getpid()}"
+        stage = self._stage_path()
         shutil.rmtree(stage, ignore_errors=True)
-        stage.mkdir()
+        try:
+            stage.mkdir()
+        except OSError:  # the store's parent folder is not writable: stage inside it
+            stage = self.root / f".staging-{os.getpid()}"
+            shutil.rmtree(stage, ignore_errors=True)
+            stage.mkdir()
+        files = (*DATA_FILES, "manifest.json")
         try:
             manifest = self._write(stage, manifest)
             _fsync_dir(stage)
-            if _exchange(stage, self.root):
+            if stage.parent != self.root and _exchange(stage, self.root):
                 # the old store is now at `stage`: keep anything else a user kept there
                 for extra in stage.iterdir():
-                    if extra.name not in (*DATA_FILES, "manifest.json") and not (self.root / extra.name).exists():
+                    if extra.name not in files and not (self.root / extra.name).exists():
                         os.replace(extra, self.root / extra.name)
             else:
-                for name in (*DATA_FILES, "manifest.json"):  # the manifest last
-                    os.replace(stage / name, self.root / name)
+                # one file at a time, the manifest last (a copy first where the
+                # staging folder is on another file system than the store)
+                for name in files:
+                    shutil.move(stage / name, self.root / f"{name}.tmp")
+                for name in files:
+                    os.replace(self.root / f"{name}.tmp", self.root / name)
             _fsync_dir(self.root)
             _fsync_dir(self.root.parent)
         finally:
@@ -276,7 +292,10 @@ class StoreWriter:
     def abort(self) -> None:
         if self._spool is not None and not self._spool.closed:
             self._spool.close()
-        shutil.rmtree(self.root.parent / f".{self.root.name}.staging-{os.getpid()}", ignore_errors=True)
+        shutil.rmtree(self._stage_path(), ignore_errors=True)
+        shutil.rmtree(self.root / f".staging-{os.getpid()}", ignore_errors=True)
+        for name in (*DATA_FILES, "manifest.json"):
+            (self.root / f"{name}.tmp").unlink(missing_ok=True)
 
 
 def serialize(record: dict[str, Any], claims: Iterable[dict[str, Any]]) -> tuple[bytes, bytes]:

@@ -1052,7 +1052,7 @@ def _back_gate(rule: Rule) -> _Gate | None:
     if blank:
         # the item may end with blanks: then test the last character before all the
         # white space instead, when the item's last non-space characters are known
-        solid = _last_solid(it.rx.pattern, it.rx.flags)
+        solid = _edge_regex(it.rx.pattern, it.rx.flags, True, skip_space=True)
         if solid is not None:
             return _Gate((), (solid,), (), skip="ws")
     return _Gate((), (cls,), (), skip=not blank)
@@ -1116,11 +1116,18 @@ _BACKREF = regex.compile(r"\(\?P=\w+\)")
 _OPAQUE = "\ue000"  # stands for a back-reference: any character
 
 
+_WS = regex.compile(r"\s")
+
+
 @functools.cache
-def _edge_regex(pattern: str, flags: int, last: bool):
+def _edge_regex(pattern: str, flags: int, last: bool, skip_space: bool = False):
     """A compiled character class holding every character a non-empty match of
     ``pattern`` can start (``last``: end) with, or None when that cannot be worked out or
-    the pattern can match nothing at all."""
+    the pattern can match nothing at all.
+
+    ``skip_space``: the characters outside ``\\s`` only, i.e. every character that can be
+    the first (last) non-space one of a match; None also when a match can be white
+    space only."""
     if regex.search(r"\\[1-9]", pattern) or not _stdlib_syntax(pattern):
         return None  # numbered back-references, or syntax only the regex module knows
     src = _BACKREF.sub(_OPAQUE, _NAMED_GROUP.sub("(?:", pattern))
@@ -1129,8 +1136,11 @@ def _edge_regex(pattern: str, flags: int, last: bool):
     except Exception:  # noqa: BLE001 - regex-module syntax the stdlib parser does not know
         return None
     C = sre_parse
-    cats = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D", C.CATEGORY_SPACE: r"\s",
-            C.CATEGORY_NOT_SPACE: r"\S", C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W"}
+    if skip_space:  # only the classes that hold no white space
+        cats = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_WORD: r"\w"}
+    else:
+        cats = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_NOT_DIGIT: r"\D", C.CATEGORY_SPACE: r"\s",
+                C.CATEGORY_NOT_SPACE: r"\S", C.CATEGORY_WORD: r"\w", C.CATEGORY_NOT_WORD: r"\W"}
     repeats = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None))
 
     def lit(code: int) -> str | None:
@@ -1139,118 +1149,35 @@ def _edge_regex(pattern: str, flags: int, last: bool):
             return None
         return ch if ch.isalnum() or code > 127 else "\\" + ch
 
-    def item(op, av):
-        """(class members or None, nullable)"""
-        if op is C.LITERAL:
-            s = lit(av)
-            return (None, False) if s is None else ({s}, False)
-        if op is C.IN:
-            out = set()
-            for iop, iav in av:
-                if iop is C.LITERAL:
-                    s = lit(iav)
-                elif iop is C.RANGE:
-                    a, b = lit(iav[0]), lit(iav[1])
-                    s = None if a is None or b is None else f"{a}-{b}"
-                elif iop is C.CATEGORY:
-                    s = cats.get(iav)
-                else:  # NEGATE and the like
-                    s = None
-                if s is None:
-                    return None, False
-                out.add(s)
-            return out, False
-        if op is C.BRANCH:
-            out, nullable = set(), False
-            for sub in av[1]:
-                s, n = seq(sub.data)
-                if s is None:
-                    return None, False
-                out |= s
-                nullable = nullable or n
-            return out, nullable
-        if op is C.SUBPATTERN:
-            if av[1] or av[2]:  # scoped flags
-                return None, False
-            return seq(av[-1].data)
-        if op in repeats:
-            lo, hi, sub = av
-            if hi == 0:
-                return set(), True
-            s, n = seq(sub.data)
-            return (s, n or lo == 0) if s is not None else (None, False)
-        if op is getattr(C, "ATOMIC_GROUP", None):
-            return seq(av.data)
-        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
-            return set(), True  # zero-width
-        return None, False
-
-    def seq(items):
-        out: set[str] = set()
-        for op, av in (reversed(items) if last else items):
-            s, nullable = item(op, av)
-            if s is None:
-                return None, False
-            out |= s
-            if not nullable:
-                return out, False
-        return out, True
-
-    members, nullable = seq(tree.data)
-    if members is None or nullable or not members:
-        return None
-    return regex.compile("[" + "".join(sorted(members)) + "]", flags)
-
-
-_WS = regex.compile(r"\s")
-
-
-@functools.cache
-def _last_solid(pattern: str, flags: int):
-    """A compiled character class holding every character that can be the last one
-    outside ``\\s`` (white space) in a match of ``pattern``, or None when that cannot be
-    worked out or a match can be white space only (or empty)."""
-    if regex.search(r"\\[1-9]", pattern) or not _stdlib_syntax(pattern):
-        return None
-    src = _BACKREF.sub(_OPAQUE, _NAMED_GROUP.sub("(?:", pattern))
-    try:
-        tree = sre_parse.parse(src)
-    except Exception:  # noqa: BLE001
-        return None
-    C = sre_parse
-    cats = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_WORD: r"\w"}  # no white space in them
-    repeats = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None))
-
-    def lit(code: int) -> str | None:
-        ch = chr(code)
-        if ch == _OPAQUE:
-            return None
-        return ch if ch.isalnum() or code > 127 else "\\" + ch
+    def space(code: int) -> bool:
+        return skip_space and _WS.match(chr(code)) is not None
 
     def item(op, av):
-        """(members outside white space or None, whether it can match white space only)"""
+        """(class members or None, whether the item can be passed over: it can match
+        nothing, or with ``skip_space`` white space only)"""
         if op is C.LITERAL:
-            if _WS.match(chr(av)):
+            if space(av):
                 return set(), True
             s = lit(av)
             return (None, False) if s is None else ({s}, False)
         if op is C.IN:
-            out, ws = set(), False
+            out, over = set(), False
             for iop, iav in av:
                 if iop is C.LITERAL:
-                    if _WS.match(chr(iav)):
-                        ws = True
+                    if space(iav):
+                        over = True
                         continue
                     s = lit(iav)
                 elif iop is C.RANGE:
-                    if iav[1] - iav[0] > 5000:
-                        return None, False
-                    # white space inside the range can match too (it is skipped at run time)
-                    ws = ws or _WS.search("".join(map(chr, range(iav[0], iav[1] + 1)))) is not None
+                    if skip_space:
+                        if iav[1] - iav[0] > 5000:
+                            return None, False
+                        # white space inside the range can match too (it is skipped at run time)
+                        over = over or _WS.search("".join(map(chr, range(iav[0], iav[1] + 1)))) is not None
                     a, b = lit(iav[0]), lit(iav[1])
                     s = None if a is None or b is None else f"{a}-{b}"
-                elif iop is C.CATEGORY and iav is C.CATEGORY_SPACE:
-                    ws = True
+                elif iop is C.CATEGORY and skip_space and iav is C.CATEGORY_SPACE:
+                    over = True
                     continue
                 elif iop is C.CATEGORY:
                     s = cats.get(iav)
@@ -1259,16 +1186,16 @@ def _last_solid(pattern: str, flags: int):
                 if s is None:
                     return None, False
                 out.add(s)
-            return out, ws
+            return out, over
         if op is C.BRANCH:
-            out, ws = set(), False
+            out, over = set(), False
             for sub in av[1]:
-                s, w = seq(sub.data)
+                s, o = seq(sub.data)
                 if s is None:
                     return None, False
                 out |= s
-                ws = ws or w
-            return out, ws
+                over = over or o
+            return out, over
         if op is C.SUBPATTERN:
             if av[1] or av[2]:  # scoped flags
                 return None, False
@@ -1277,8 +1204,8 @@ def _last_solid(pattern: str, flags: int):
             lo, hi, sub = av
             if hi == 0:
                 return set(), True
-            s, w = seq(sub.data)
-            return (s, w or lo == 0) if s is not None else (None, False)
+            s, o = seq(sub.data)
+            return (s, o or lo == 0) if s is not None else (None, False)
         if op is getattr(C, "ATOMIC_GROUP", None):
             return seq(av.data)
         if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
@@ -1286,20 +1213,20 @@ def _last_solid(pattern: str, flags: int):
         return None, False
 
     def seq(items):
-        """From the end: a non-space character of the last item that cannot be all white
-        space, or of any item after it, ends the match's non-space part."""
+        """From the edge inwards: the members of every item up to the first one that
+        cannot be passed over, which ends (starts) the match's edge."""
         out: set[str] = set()
-        for op, av in reversed(items):
-            s, ws = item(op, av)
+        for op, av in (reversed(items) if last else items):
+            s, over = item(op, av)
             if s is None:
                 return None, False
             out |= s
-            if not ws:
+            if not over:
                 return out, False
         return out, True
 
-    members, ws = seq(tree.data)
-    if members is None or ws or not members:
+    members, over = seq(tree.data)
+    if members is None or over or not members:
         return None
     return regex.compile("[" + "".join(sorted(members)) + "]", flags)
 

@@ -117,3 +117,14 @@ def test_any_text(text, lang):
         f = d.fields
         if f["interval_start"] and f["interval_end"]:
             assert f["interval_start"] <= f["interval_end"], (text, f)
+
+
+def test_next_zero_units_is_no_period():
+    """Found by test_any_text: "next0周一" read as "next 0 weeks", an interval that
+    ended before it started.  No count of zero makes a period."""
+    ref = dt.datetime(2024, 2, 29, 12, 30)
+    for text, lang in (("next0周一", "zh"), ("in the next 0 days", "en"), ("the past 0 weeks", "en")):
+        for d in extract(text, ExtractContext(lang, ref)):
+            f = d.fields
+            assert not (f["interval_start"] and f["interval_end"] and f["interval_start"] > f["interval_end"]), (text, f)
+    assert [d.fields["value"] for d in extract("the next 3 days", ExtractContext("en", ref))] == ["2024-03-01/2024-03-03"]  # three whole days after the reference day

@@ -1138,7 +1138,10 @@ def recent(env, parts, rule):
 def recent_tv(env, sign, n, unit, aligned=True):
     """Past N units: from N units before the reference day up to and including it; next N
     units: from the day after it.  With ``aligned``, quarters and decades are whole calendar
-    units before (after) the current one."""
+    units before (after) the current one.  "Next 0 weeks" is no period (it would end
+    before it starts)."""
+    if not n > 0:
+        return None
     if unit == "fortnight":
         n, unit = 2 * n, "week"
     if unit in ("hour", "minute", "second"):

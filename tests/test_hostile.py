@@ -161,6 +161,24 @@ def test_streamed_long_articles_give_the_same_store(tmp_path, monkeypatch):
     # and the next run reuses streamed lines read by their heads only
     assert run(c, b, "--jobs", "1") == 0
     assert json.loads((b / "manifest.json").read_text())["counts"]["reused"] == 5
+    # with worker processes, long articles go to the workers by path (ArticleRef)
+    d = tmp_path / "d"
+    assert run(c, d, "--jobs", "2") == 0
+    for name in ("articles.jsonl", "claims.jsonl"):
+        assert (a / name).read_bytes() == (d / name).read_bytes(), name
+
+
+def test_an_article_sent_by_path_is_read_again_and_checked(tmp_path):
+    from newsclaims.ingest import ArticleRef, IngestError, read_article
+
+    p = tmp_path / "a.txt"
+    p.write_text(REAL, "utf-8")
+    art = read_article(p, "a.txt", "a", None)
+    ref = ArticleRef(p, "a", "a.txt", art.content_sha256)
+    assert ref.load() == art
+    p.write_text(REAL + "改", "utf-8")
+    with pytest.raises(IngestError, match="changed"):
+        ref.load()
 
 
 def test_commit_swaps_the_store_in_whole_and_keeps_other_files(tmp_path):

@@ -26,7 +26,7 @@ import regex
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Article", "IngestError", "iter_corpus", "decode_bytes", "read_manifest", "SUPPORTED_SUFFIXES"]
+__all__ = ["Article", "ArticleRef", "IngestError", "iter_corpus", "decode_bytes", "read_manifest", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 MANIFEST_NAME = "manifest.jsonl"
@@ -244,9 +244,33 @@ def iter_corpus(corpus: Path, manifest: dict[str, dict[str, Any]] | None = None
             continue
         seen.add(aid)
         try:
-            yield read_article(path, rel, aid, manifest.get(rel) or manifest.get(path.name))
+            yield read_article(path, rel, aid, manifest_entry(manifest, rel, path))
         except IngestError as exc:
             yield rel, aid, exc
+
+
+def manifest_entry(manifest: dict[str, dict[str, Any]], rel: str, path: Path) -> dict[str, Any] | None:
+    """The corpus manifest's line for a file: by its path in the corpus, else its name."""
+    return manifest.get(rel) or manifest.get(path.name)
+
+
+@dataclass
+class ArticleRef:
+    """A file article sent to a worker by path instead of by text (a very long
+    article: its text and pickle would otherwise sit in both processes at once).
+    ``load`` reads it again, exactly as the parent did."""
+
+    path: Path
+    article_id: str
+    source_path: str
+    content_sha256: str
+    entry: dict[str, Any] | None = None
+
+    def load(self) -> Article:
+        art = read_article(self.path, self.source_path, self.article_id, self.entry)
+        if art.content_sha256 != self.content_sha256:
+            raise IngestError("changed", "the file changed while the run was reading it")
+        return art
 
 
 def read_article(path: Path, rel: str, aid: str, entry: dict[str, Any] | None) -> Article:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import __version__
-from .ingest import Article, iter_corpus, read_manifest
+from .ingest import Article, ArticleRef, IngestError, iter_corpus, manifest_entry, read_manifest
 from .pipeline import ARTICLE_SCHEMA, CLAIM_SCHEMA, Config, process_article, warm_up
 from .store import PreviousStore, StoreWriter, StreamingLine, serialize
 from .textmap import OffsetError
@@ -63,7 +63,7 @@ STREAM_CHARS = 1_000_000
 _ARTICLE_ERRORS = (OffsetError, ValueError, KeyError, IndexError, TypeError, RecursionError, MemoryError, OSError)
 
 
-def _work(article: Article) -> tuple[str, Any, Any, float]:
+def _work(article: Article | ArticleRef) -> tuple[str, Any, Any, float]:
     """Returns (article_id, article line bytes | Path of a line file | None,
     claim lines bytes | (code, reason), seconds).
 
@@ -72,6 +72,11 @@ def _work(article: Article) -> tuple[str, Any, Any, float]:
     """
     t0 = time.perf_counter()
     line = None
+    if isinstance(article, ArticleRef):
+        try:
+            article = article.load()
+        except IngestError as exc:
+            return article.article_id, None, (exc.code, exc.reason), 0.0
     try:
         if len(article.text) > STREAM_CHARS:
             fd, name = tempfile.mkstemp(prefix="newsclaims-line-", suffix=".jsonl")
@@ -120,6 +125,7 @@ def extract_corpus(corpus: Path, store: Path, config: Config = Config(), jobs: i
     side: deque = deque()      # reused articles and ingest errors, found while feeding workers
     sources: dict[str, str] = {}
     total = count_inputs(corpus)
+    by_path = engine == "local" and jobs > 1  # worker processes on this machine
     if progress:
         progress(0, total)
 
@@ -131,6 +137,12 @@ def extract_corpus(corpus: Path, store: Path, config: Config = Config(), jobs: i
                     side.append(("reuse", item.article_id, previous.raw(item.article_id)))
                     continue
                 sources[item.article_id] = item.source_path
+                path = corpus / item.source_path
+                if by_path and len(item.text) > STREAM_CHARS and path.suffix.lower() != ".jsonl" and path.is_file():
+                    # the worker reads it itself: the text is not pickled and held twice
+                    yield ArticleRef(path, item.article_id, item.source_path, item.content_sha256,
+                                     manifest_entry(entries, item.source_path, path))
+                    continue
                 yield item
             else:
                 side.append(("error", item, None))

@@ -32,6 +32,7 @@ def test_mixed_bag_of_hostile_inputs(tmp_path):
     (c / "bad_binary.txt").write_bytes(os.urandom(4096))
     (c / "bad_empty.md").write_bytes(b"")
     (c / "bad_link.txt").symlink_to(tmp_path / "missing-target.txt")
+    os.mkfifo(c / "bad_fifo.txt")  # reading it would wait for a writer forever
     (c / "nested.html").write_text("<html><body>" + "<div>" * 5000 + "OpenAI营收13亿美元。" + "</div>" * 5000
                                    + "</body></html>", "utf-8")
     lines = [json.dumps({"id": "good", "text": "OpenAI去年亏损约5.4亿美元。", "published": "2023-05-06"},
@@ -43,6 +44,7 @@ def test_mixed_bag_of_hostile_inputs(tmp_path):
     assert errors["bad_binary.txt"]["error"] in ("binary", "undecodable")
     assert errors["bad_empty.md"]["error"] == "empty"
     assert errors["bad_link.txt"]["error"] == "unreadable"
+    assert errors["bad_fifo.txt"]["error"] == "not_a_file"
     assert {"bundle.jsonl:2", "bundle.jsonl:3", "bundle.jsonl:4"} <= set(errors)
     assert all(e["reason"] for e in errors.values())
     arts = {a["article_id"]: a for a in read_jsonl(store / "articles.jsonl")}

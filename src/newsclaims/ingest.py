@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -233,6 +234,9 @@ def iter_corpus(corpus: Path, manifest: dict[str, dict[str, Any]] | None = None
     seen: set[str] = set()
     for aid, path in paths:
         rel = path.relative_to(corpus).as_posix()
+        if _special_file(path):
+            yield rel, aid, IngestError("not_a_file", "not a regular file (a FIFO, socket or device): reading it could wait forever")
+            continue
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             yield rel, aid, IngestError("unsupported", f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
             continue
@@ -247,6 +251,15 @@ def iter_corpus(corpus: Path, manifest: dict[str, dict[str, Any]] | None = None
             yield read_article(path, rel, aid, manifest_entry(manifest, rel, path))
         except IngestError as exc:
             yield rel, aid, exc
+
+
+def _special_file(path: Path) -> bool:
+    """A FIFO, socket or device (following symlinks; a broken link is not one)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # read_article reports it as unreadable
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def manifest_entry(manifest: dict[str, dict[str, Any]], rel: str, path: Path) -> dict[str, Any] | None:

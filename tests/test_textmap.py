@@ -66,3 +66,24 @@ def test_tw2sp_changes_length_and_still_maps_words():
     assert "鼠标" in mt.text and "软件" in mt.text
     i = mt.text.index("软件")
     assert original[slice(*mt.to_original(i, i + 2))] == "軟體"
+
+
+def test_script_detection_counts_changed_characters_exactly():
+    """detect_script counts the characters t2s changes with a big-integer XOR; it must
+    agree with a plain character-by-character count, astral characters and lone
+    surrogates included, and classify the corpus as its articles are written."""
+    import random
+
+    from nc_testutil import CORPUS
+    from newsclaims.normalize import _count_differences, detect_script
+
+    rng = random.Random(7)
+    pool = "中國国語语 a\U00020000\U0001F600\ud800\udfff\x00\u00ff\u0100"
+    for _ in range(2000):
+        n = rng.randrange(0, 40)
+        a = "".join(rng.choice(pool) for _ in range(n))
+        b = "".join(c if rng.random() < 0.6 else rng.choice(pool) for c in a)
+        assert _count_differences(a, b) == sum(x != y for x, y in zip(a, b)), (a, b)
+    scripts = {p.name[:3]: detect_script(p.read_text("utf-8")) for p in sorted(CORPUS.glob("*.txt"))}
+    assert scripts == {"000": "hans", "001": "hans", "002": "hant", "003": "hans", "004": "hant"}
+    assert detect_script("OpenAI said revenue rose.") == "latin"

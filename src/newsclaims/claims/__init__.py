@@ -192,14 +192,16 @@ def load_rules() -> Rules:
     hedges = tuple((name, _Words(cues["before"], regex.I),
                     _Words(cues["after"], regex.I) if cues.get("after") else None)
                    for name, cues in data["hedges"].items())
-    return Rules(triggers, trigger_metric, dict(data["unit_metrics"]), hedges,
-                 _Words(data["negations"], regex.I),
-                 tuple((s["id"], regex.compile(s["pattern"])) for s in data["sources"]),
-                 _Words(data["anaphora"], regex.I),
-                 {k: frozenset(v) for k, v in data["compatible"].items()},
-                 regex.compile(r"\s*(?:" + _alternation(data["continuations"]) + ")"),
-                 _Words(data["time_anaphora"], regex.I),
-                 _Words(data["collective"], regex.I))
+    rules = Rules(triggers, trigger_metric, dict(data["unit_metrics"]), hedges,
+                  _Words(data["negations"], regex.I),
+                  tuple((s["id"], regex.compile(s["pattern"])) for s in data["sources"]),
+                  _Words(data["anaphora"], regex.I),
+                  {k: frozenset(v) for k, v in data["compatible"].items()},
+                  regex.compile(r"\s*(?:" + _alternation(data["continuations"]) + ")"),
+                  _Words(data["time_anaphora"], regex.I),
+                  _Words(data["collective"], regex.I))
+    _every_char.cache_clear()  # 4.4 MB of code points, needed only while the word lists build
+    return rules
 
 
 def _span(mt: MappedText, ps: int, pe: int) -> dict[str, Any]:
